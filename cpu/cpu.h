@@ -1,0 +1,136 @@
+// One virtual CPU: its architectural state, its soft TLB, and the narrow interface it
+// has to the rest of the machine (physical memory and the port-I/O bus). Engines (the IR
+// interpreter, later the x64 JIT) run guest code against this struct.
+#pragma once
+#include <cstdint>
+
+#include "cpu/cpu_state.h"
+#include "devices/io_bus.h"
+#include "memory/physical_memory.h"
+#include "memory/soft_tlb.h"
+
+namespace vmm86 {
+
+enum class Access : uint8_t { Read, Write, Exec };
+
+// Exception vectors.
+enum : uint8_t {
+    EXC_DE = 0, EXC_DB = 1, EXC_NMI = 2, EXC_BP = 3, EXC_OF = 4, EXC_BR = 5, EXC_UD = 6,
+    EXC_NM = 7, EXC_DF = 8, EXC_TS = 10, EXC_NP = 11, EXC_SS = 12, EXC_GP = 13, EXC_PF = 14,
+    EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
+};
+
+// Why an engine returned to the run loop.
+enum class ExitReason : uint8_t {
+    None,
+    Budget,         // ran the instructions it was given
+    Halted,         // HLT
+    Exception,      // a fault was raised and has been delivered (or escalated)
+    Request,        // exit_request was set (interrupt line, device, host signal)
+    Shutdown,       // triple fault
+    Unimplemented,  // an instruction the engine cannot execute (reported, not guessed)
+};
+
+struct Cpu {
+    CpuState s;
+    SoftTlb tlb;
+
+    PhysicalMemory* mem = nullptr;
+    IoBus* io = nullptr;
+
+    // Set by a helper or a memory access that faults; consumed by the engine, which then
+    // rewinds EIP to the faulting instruction and delivers it.
+    int32_t pending_exception = -1;
+    uint32_t pending_error_code = 0;
+    bool pending_has_error = false;
+
+    // Anything outside the CPU that wants it back at an instruction boundary sets this
+    // (an interrupt line rising, a device, a signal handler). Engines poll it at block ends.
+    volatile uint32_t exit_request = 0;
+    // Set by the slow store path when a write hit a page holding translated code.
+    uint32_t code_modified = 0;
+    // An instruction the engine could not run; the run loop reports it.
+    uint64_t unimplemented_eip = 0;
+    ExitReason shutdown_reason = ExitReason::None;
+
+    // --- memory access (cpu/memory_access.cpp) -------------------------------------------
+    // Segmented access: checks the segment limit and type, then translates. On a fault,
+    // records it in pending_exception and returns false.
+    bool read_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t& value);
+    bool write_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t value);
+    // Linear access (descriptor tables, IVT, page tables): no segment checks.
+    bool read_linear(uint32_t linear, unsigned size, uint64_t& value, Access kind = Access::Read);
+    bool write_linear(uint32_t linear, unsigned size, uint64_t value);
+    // Fills the TLB for `linear`; false (with pending_exception set) on a page fault.
+    bool tlb_fill(uint32_t linear, Access kind, TlbEntry*& entry);
+
+    void raise(uint8_t vector) { pending_exception = vector; pending_has_error = false; }
+    void raise(uint8_t vector, uint32_t error_code) {
+        pending_exception = vector;
+        pending_error_code = error_code;
+        pending_has_error = true;
+    }
+    unsigned tlb_mode() const { return 0; }  // user mode (CPL 3) arrives with protected mode
+    bool real_mode() const { return !(s.cr0 & CR0_PE); }
+
+    void set_a20(bool enabled);
+    void flush_tlb() {
+        tlb.flush();
+        ++tlb_epoch;
+    }
+    // Bumped on every TLB flush: caches keyed by linear address (the jump cache) watch it.
+    uint32_t tlb_epoch = 0;
+};
+
+// Inline fast paths used by the interpreter for the common case.
+inline bool fast_read(Cpu& cpu, uint32_t linear, unsigned size, uint64_t& value) {
+    const TlbEntry& e = cpu.tlb.entries[cpu.tlb_mode()][SoftTlb::index(linear)];
+    if (e.tag_read == (linear & ~0xFFFu) && (linear & 0xFFF) <= 0x1000 - size) {
+        const uint8_t* p = reinterpret_cast<const uint8_t*>(linear + e.addend);
+        switch (size) {
+        case 1: value = *p; return true;
+        case 2: value = *reinterpret_cast<const uint16_t*>(p); return true;
+        case 4: value = *reinterpret_cast<const uint32_t*>(p); return true;
+        default: value = *reinterpret_cast<const uint64_t*>(p); return true;
+        }
+    }
+    return cpu.read_linear(linear, size, value);
+}
+
+inline bool fast_write(Cpu& cpu, uint32_t linear, unsigned size, uint64_t value) {
+    const TlbEntry& e = cpu.tlb.entries[cpu.tlb_mode()][SoftTlb::index(linear)];
+    if (e.tag_write == (linear & ~0xFFFu) && (linear & 0xFFF) <= 0x1000 - size) {
+        uint8_t* p = reinterpret_cast<uint8_t*>(linear + e.addend);
+        switch (size) {
+        case 1: *p = uint8_t(value); return true;
+        case 2: *reinterpret_cast<uint16_t*>(p) = uint16_t(value); return true;
+        case 4: *reinterpret_cast<uint32_t*>(p) = uint32_t(value); return true;
+        default: *reinterpret_cast<uint64_t*>(p) = value; return true;
+        }
+    }
+    return cpu.write_linear(linear, size, value);
+}
+
+// Segment limit check for an access of `size` bytes at `offset`. Real mode uses the
+// cached limit too (normally FFFFh): a word at offset FFFFh faults on 286 and later CPUs.
+inline bool segment_ok(const SegmentCache& sc, uint32_t offset, unsigned size) {
+    if (sc.attributes & SEG_ATTR_EXPAND_DOWN && !(sc.attributes & SEG_ATTR_CODE)) {
+        uint32_t upper = (sc.attributes & SEG_ATTR_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+        return offset > sc.limit && uint64_t(offset) + size - 1 <= upper;
+    }
+    return uint64_t(offset) + size - 1 <= sc.limit;
+}
+
+inline bool read_seg_fast(Cpu& cpu, unsigned seg, uint32_t offset, unsigned size, uint64_t& value) {
+    const SegmentCache& sc = cpu.s.seg[seg];
+    if (!segment_ok(sc, offset, size)) return cpu.read_seg(seg, offset, size, value);
+    return fast_read(cpu, sc.base + offset, size, value);
+}
+
+inline bool write_seg_fast(Cpu& cpu, unsigned seg, uint32_t offset, unsigned size, uint64_t value) {
+    const SegmentCache& sc = cpu.s.seg[seg];
+    if (!segment_ok(sc, offset, size)) return cpu.write_seg(seg, offset, size, value);
+    return fast_write(cpu, sc.base + offset, size, value);
+}
+
+}  // namespace vmm86

@@ -1,0 +1,64 @@
+#include "cpu/cpuid.h"
+
+#include <array>
+
+namespace vmm86 {
+namespace {
+
+// Four little-endian bytes of a string as a register value, as CPUID returns text.
+constexpr uint32_t text4(const char* s, unsigned at) {
+    uint32_t v = 0;
+    for (unsigned i = 0; i < 4; ++i) {
+        unsigned k = at + i;
+        unsigned n = 0;
+        while (s[n]) ++n;
+        v |= uint32_t(k < n ? uint8_t(s[k]) : 0) << (8 * i);
+    }
+    return v;
+}
+
+constexpr const char kVendor[] = "GenuineIntel";
+// 48 bytes over leaves 8000_0002h..8000_0004h, NUL-padded.
+constexpr const char kBrand[] = "vmm86 virtual CPU";
+
+// Family 6, model 1 (the Pentium Pro line: i686 without MMX), stepping 9 (past the
+// steppings Linux works around for PPro errata).
+constexpr uint32_t kSignature = (6u << 8) | (1u << 4) | 9u;
+
+// Only what is implemented: no FPU yet (the x87 arrives with CPU core II), hence no MMX or
+// SSE either; no PSE/PGE/PAE/MSR/APIC until the page walker, MSRs and APIC exist.
+constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV;
+
+constexpr CpuidLeaf brand_leaf(uint32_t leaf, unsigned part) {
+    return {leaf, text4(kBrand, part * 16), text4(kBrand, part * 16 + 4), text4(kBrand, part * 16 + 8),
+            text4(kBrand, part * 16 + 12)};
+}
+
+constexpr std::array<CpuidLeaf, 7> kTable{{
+    // Max basic leaf; vendor string in EBX, EDX, ECX order.
+    {0x00000000, 1, text4(kVendor, 0), text4(kVendor, 8), text4(kVendor, 4)},
+    // Signature; EBX: brand index 0, no CLFLUSH size, one logical CPU, APIC ID 0.
+    {0x00000001, kSignature, 0, 0, kFeaturesEdx},
+    {0x80000000, 0x80000004, 0, 0, 0},
+    // No extended features (no NX, SYSCALL or long mode).
+    {0x80000001, 0, 0, 0, 0},
+    brand_leaf(0x80000002, 0),
+    brand_leaf(0x80000003, 1),
+    brand_leaf(0x80000004, 2),
+}};
+
+constexpr uint32_t kMaxBasic = 1;
+
+}  // namespace
+
+std::span<const CpuidLeaf> cpuid_table() { return kTable; }
+
+CpuidLeaf cpuid_query(uint32_t leaf, uint32_t) {
+    for (const CpuidLeaf& l : kTable)
+        if (l.leaf == leaf) return l;
+    CpuidLeaf r = kTable[kMaxBasic];
+    r.leaf = leaf;
+    return r;
+}
+
+}  // namespace vmm86

@@ -1,0 +1,96 @@
+// The CPU's slow memory paths: segment faults, TLB fills, MMIO, ROM, code-page writes and
+// accesses that cross a page boundary.
+#include <cstring>
+
+#include "cpu/cpu.h"
+
+namespace vmm86 {
+
+namespace {
+uint8_t segment_fault_vector(unsigned seg) { return seg == SS ? EXC_SS : EXC_GP; }
+}  // namespace
+
+bool Cpu::read_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t& value) {
+    const SegmentCache& sc = s.seg[seg];
+    if (!segment_ok(sc, offset, size)) {
+        raise(segment_fault_vector(seg), 0);
+        return false;
+    }
+    return read_linear(sc.base + offset, size, value);
+}
+
+bool Cpu::write_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t value) {
+    const SegmentCache& sc = s.seg[seg];
+    if (!segment_ok(sc, offset, size)) {
+        raise(segment_fault_vector(seg), 0);
+        return false;
+    }
+    return write_linear(sc.base + offset, size, value);
+}
+
+bool Cpu::tlb_fill(uint32_t linear, Access kind, TlbEntry*& entry) {
+    // Without paging, linear = physical, with the A20 gate applied.
+    uint32_t phys = linear & s.a20_mask;
+    uint32_t page = linear & ~0xFFFu, phys_page = phys & ~0xFFFu;
+    TlbEntry& e = tlb.entries[tlb_mode()][SoftTlb::index(linear)];
+    e = TlbEntry{SoftTlb::kInvalidTag, SoftTlb::kInvalidTag, SoftTlb::kInvalidTag, phys_page, 0};
+    if (uint8_t* host = mem->host_page(phys_page)) {
+        e.addend = reinterpret_cast<uintptr_t>(host) - page;
+        e.tag_read = page;
+        e.tag_exec = page;
+        if (mem->kind(phys_page) == PhysicalMemory::PageKind::Ram && !mem->is_code_page(phys_page))
+            e.tag_write = page;
+    }
+    entry = &e;
+    (void)kind;
+    return true;
+}
+
+bool Cpu::read_linear(uint32_t linear, unsigned size, uint64_t& value, Access kind) {
+    if ((linear & 0xFFF) + size > 0x1000) {
+        // Split at the page boundary; both halves must translate before anything is read.
+        unsigned first = 0x1000 - (linear & 0xFFF);
+        uint64_t lo, hi;
+        if (!read_linear(linear, first, lo, kind) || !read_linear(linear + first, size - first, hi, kind))
+            return false;
+        value = lo | (hi << (8 * first));
+        return true;
+    }
+    TlbEntry* e;
+    if (!tlb_fill(linear, kind, e)) return false;
+    if (e->tag_read == (linear & ~0xFFFu)) {
+        value = 0;
+        std::memcpy(&value, reinterpret_cast<const void*>(linear + e->addend), size);
+        return true;
+    }
+    value = mem->read(e->phys_page | (linear & 0xFFF), size);
+    return true;
+}
+
+bool Cpu::write_linear(uint32_t linear, unsigned size, uint64_t value) {
+    if ((linear & 0xFFF) + size > 0x1000) {
+        unsigned first = 0x1000 - (linear & 0xFFF);
+        TlbEntry* e;
+        // Translate both pages first so a fault on the second leaves memory untouched.
+        if (!tlb_fill(linear, Access::Write, e) || !tlb_fill(linear + first, Access::Write, e)) return false;
+        return write_linear(linear, first, value) &&
+               write_linear(linear + first, size - first, value >> (8 * first));
+    }
+    TlbEntry* e;
+    if (!tlb_fill(linear, Access::Write, e)) return false;
+    uint32_t phys = e->phys_page | (linear & 0xFFF);
+    // PhysicalMemory::write handles RAM (with code invalidation), ROM (dropped) and MMIO.
+    if (mem->is_code_page(phys)) code_modified = 1;
+    mem->write(phys, size, value);
+    return true;
+}
+
+void Cpu::set_a20(bool enabled) {
+    uint32_t mask = enabled ? 0xFFFFFFFFu : 0xFFEFFFFFu;
+    if (mask != s.a20_mask) {
+        s.a20_mask = mask;
+        flush_tlb();
+    }
+}
+
+}  // namespace vmm86

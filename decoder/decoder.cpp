@@ -1,0 +1,34 @@
+#include "decoder/decoder.h"
+
+#include <cstring>
+
+namespace vmm86 {
+
+Decoder::Decoder() {
+    ZydisDecoderInit(&decoders_[0], ZYDIS_MACHINE_MODE_REAL_16, ZYDIS_STACK_WIDTH_16);
+    ZydisDecoderInit(&decoders_[1], ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
+    ZydisDecoderInit(&decoders_[2], ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+    ZydisDecoderInit(&decoders_[3], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    ZydisFormatterInit(&formatter_, ZYDIS_FORMATTER_STYLE_INTEL);
+}
+
+DecodeStatus Decoder::decode(CpuMode mode, const uint8_t* bytes, size_t available, uint64_t eip,
+                             DecodedInsn& out) const {
+    size_t n = available < 15 ? available : 15;
+    ZyanStatus st = ZydisDecoderDecodeFull(&decoders_[int(mode)], bytes, n, &out.zi, out.ops);
+    if (st == ZYDIS_STATUS_NO_MORE_DATA) return n < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::Invalid;
+    if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
+    out.eip = eip;
+    std::memcpy(out.bytes, bytes, out.zi.length);
+    return DecodeStatus::Ok;
+}
+
+std::string Decoder::format(const DecodedInsn& insn, uint64_t runtime_address) const {
+    char buf[256];
+    if (!ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&formatter_, &insn.zi, insn.ops, insn.zi.operand_count_visible,
+                                                      buf, sizeof buf, runtime_address, ZYAN_NULL)))
+        return "(bad)";
+    return buf;
+}
+
+}  // namespace vmm86

@@ -1,0 +1,28 @@
+#include "jit/frontend/lower_segment.h"
+
+namespace vmm86 {
+namespace {
+
+uint64_t helper_interrupt_shadow(Cpu& cpu, uint64_t, uint64_t, uint64_t) {
+    cpu.s.interrupt_shadow = 1;
+    return 0;
+}
+
+}  // namespace
+
+Flow load_segment(Translator& t, unsigned seg, ValueId sel) {
+    if (t.mode() != CpuMode::Real16) return unimplemented(t);
+    t.b().effect(ir::Op::SetSegReal, 2, sel, 0, 0, seg);
+    if (seg == SS) {
+        t.call(&helper_interrupt_shadow);
+        // An indirect exit makes the next block be looked up under the new stack size.
+        return t.jump_indirect(t.c(t.insn().next_eip() & t.code_mask()));
+    }
+    return Flow::Next;
+}
+
+Flow lower_mov_system(Translator& t, const DecodedInsn&) { return unimplemented(t); }
+
+Flow unimplemented(Translator& t) { return t.fault(kUnimplementedVector); }
+
+}  // namespace vmm86

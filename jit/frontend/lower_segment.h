@@ -1,0 +1,22 @@
+// Segment register loads, shared by MOV Sreg, POP Sreg, LDS & co. and far transfers.
+#pragma once
+#include "jit/frontend/translator.h"
+
+namespace vmm86 {
+
+// Loads segment register `seg` with selector `sel` (a 16-bit value). In real and V86
+// mode this is base = sel << 4; protected-mode loads (descriptor checks) come with CPU
+// core II. Loading SS inhibits interrupts for one instruction, so it ends the block.
+Flow load_segment(Translator& t, unsigned seg, ValueId sel);
+
+// MOV to or from control and debug registers (CPU core II).
+Flow lower_mov_system(Translator& t, const DecodedInsn& d);
+
+// Ends the block with a report that this instruction form is not implemented yet: the
+// run stops with a clear message instead of guessing.
+Flow unimplemented(Translator& t);
+
+// Marker vector for RaiseFault meaning "not implemented" (not an x86 vector).
+constexpr uint8_t kUnimplementedVector = 0xFF;
+
+}  // namespace vmm86

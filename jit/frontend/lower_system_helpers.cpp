@@ -1,0 +1,90 @@
+#include "jit/frontend/lower_system_helpers.h"
+
+#include "cpu/cpuid.h"
+#include "cpu/interrupts.h"
+#include "cpu/lazy_flags.h"
+
+namespace vmm86 {
+namespace {
+
+bool deliver(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind) {
+    if (deliver_event(cpu, vector, return_eip, kind)) return true;
+    // Delivery escalated to a triple fault. The engine learns of it only through a fault,
+    // so re-raise #DF: delivering it fails the same way (nothing changed), and the
+    // engine's fault path then reports the shutdown.
+    cpu.raise(EXC_DF, 0);
+    return false;
+}
+
+}  // namespace
+
+uint64_t helper_interrupt(Cpu& cpu, uint64_t vector, uint64_t next_eip, uint64_t kind) {
+    deliver(cpu, uint8_t(vector), next_eip, EventKind(kind));
+    return 0;
+}
+
+uint64_t helper_into(Cpu& cpu, uint64_t, uint64_t next_eip, uint64_t) {
+    if (read_eflags(cpu.s) & FLAG_OF) deliver(cpu, EXC_OF, next_eip, EventKind::Software);
+    else cpu.s.eip = next_eip;
+    return 0;
+}
+
+uint64_t helper_iret_real(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
+    CpuState& s = cpu.s;
+    const unsigned n = unsigned(op_bytes);
+    const bool big = s.seg[SS].attributes & SEG_ATTR_DB;
+    const uint32_t mask = big ? 0xFFFFFFFFu : 0xFFFFu;
+    const uint32_t sp = uint32_t(s.gpr[ESP]) & mask;
+    // All three pops must succeed (each wraps at the stack size) before anything changes.
+    uint64_t ip, cs, flags;
+    if (!read_seg_fast(cpu, SS, sp, n, ip) || !read_seg_fast(cpu, SS, (sp + n) & mask, n, cs) ||
+        !read_seg_fast(cpu, SS, (sp + 2 * n) & mask, n, flags))
+        return 0;
+    // The new IP must lie within the CS limit (which a real-mode load leaves as it was).
+    if (ip > s.seg[CS].limit) {
+        cpu.raise(EXC_GP, 0);
+        return 0;
+    }
+    materialize_flags(s);
+    if (n == 4) {
+        // SDM IRET, real-address mode: VM, VIF and VIP keep their values; RF is loaded.
+        s.eflags = (uint32_t(flags) & 0x257FD5u) | (s.eflags & 0x1A0000u) | FLAGS_FIXED1;
+    } else {
+        s.eflags = (s.eflags & 0xFFFF0000u) | (uint32_t(flags) & 0x7FD5u) | FLAGS_FIXED1;
+    }
+    const uint16_t sel = uint16_t(cs);
+    s.seg[CS].selector = sel;
+    s.seg[CS].base = uint32_t(sel) << 4;
+    s.eip = ip;
+    const uint32_t new_sp = (sp + 3 * n) & mask;
+    s.gpr[ESP] = big ? new_sp : (s.gpr[ESP] & ~0xFFFFull) | new_sp;
+    return 0;
+}
+
+uint64_t helper_bound(Cpu& cpu, uint64_t index, uint64_t lower, uint64_t upper) {
+    if (int64_t(index) < int64_t(lower) || int64_t(index) > int64_t(upper)) cpu.raise(EXC_BR);
+    return 0;
+}
+
+uint64_t helper_sti(Cpu& cpu, uint64_t, uint64_t, uint64_t) {
+    materialize_flags(cpu.s);
+    // Only an STI that sets IF from 0 delays interrupts by one instruction (SDM vol. 3,
+    // "blocking by STI"), so that STI; HLT or STI; RET cannot be interrupted in between.
+    if (!(cpu.s.eflags & FLAG_IF)) cpu.s.interrupt_shadow = 1;
+    cpu.s.eflags |= FLAG_IF;
+    return 0;
+}
+
+uint64_t helper_cpuid_ab(Cpu&, uint64_t leaf, uint64_t subleaf, uint64_t) {
+    CpuidLeaf r = cpuid_query(uint32_t(leaf), uint32_t(subleaf));
+    return uint64_t(r.eax) | (uint64_t(r.ebx) << 32);
+}
+
+uint64_t helper_cpuid_cd(Cpu&, uint64_t leaf, uint64_t subleaf, uint64_t) {
+    CpuidLeaf r = cpuid_query(uint32_t(leaf), uint32_t(subleaf));
+    return uint64_t(r.ecx) | (uint64_t(r.edx) << 32);
+}
+
+uint64_t helper_rdtsc(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return cpu.s.tsc; }
+
+}  // namespace vmm86

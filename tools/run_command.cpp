@@ -1,0 +1,189 @@
+// `vmm86 run`: boots a machine from a firmware image and runs it until the guest stops it.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "decoder/decoder.h"
+#include "jit/block_builder.h"
+#include "tools/commands.h"
+#include "tools/file_util.h"
+#include "tools/state_dump.h"
+#include "vm/machine.h"
+
+namespace po = boost::program_options;
+
+namespace vmm86 {
+namespace {
+
+using FilePtr = std::unique_ptr<FILE, int (*)(FILE*)>;
+
+FilePtr open_output(const std::string& path) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) throw std::runtime_error("cannot write " + path);
+    return FilePtr(f, &std::fclose);
+}
+
+// "stdio", "none" or "file:PATH" -> a FILE* (nullptr for none).
+FILE* open_char_target(const std::string& spec, FilePtr& owner, const std::string& option) {
+    if (spec == "stdio") return stdout;
+    if (spec == "none") return nullptr;
+    if (spec.rfind("file:", 0) == 0 && spec.size() > 5) {
+        owner = open_output(spec.substr(5));
+        return owner.get();
+    }
+    throw std::runtime_error("--" + option + " takes stdio, none or file:PATH (got '" + spec + "')");
+}
+
+uint16_t parse_port(const std::string& text, const std::string& option) {
+    size_t used = 0;
+    unsigned long v = 0;
+    try {
+        v = std::stoul(text, &used, 0);
+    } catch (...) {
+        used = 0;
+    }
+    if (used != text.size() || v > 0xFFFF)
+        throw std::runtime_error("--" + option + " takes a port number 0..0xFFFF (got '" + text + "')");
+    return uint16_t(v);
+}
+
+// One line per executed instruction: address, bytes, disassembly, changed registers.
+class Tracer {
+public:
+    explicit Tracer(FILE* out) : out_(out) {}
+    void operator()(Cpu& cpu, bool after) {
+        if (!after) {
+            before_ = cpu.s;
+            describe(cpu);
+            return;
+        }
+        std::fprintf(out_, "%s%s\n", line_.c_str(), format_state_changes(before_, cpu.s).c_str());
+    }
+
+private:
+    void describe(Cpu& cpu) {
+        const CpuState& s = cpu.s;
+        uint8_t bytes[15];
+        uint32_t linear = s.seg[CS].base + uint32_t(s.eip);
+        for (int i = 0; i < 15; ++i) {
+            uint64_t b = 0xFF;
+            if (!cpu.read_linear(linear + i, 1, b, Access::Exec)) cpu.pending_exception = -1;
+            bytes[i] = uint8_t(b);
+        }
+        DecodedInsn d;
+        char head[64];
+        std::snprintf(head, sizeof head, "%04X:%08X ", s.seg[CS].selector, uint32_t(s.eip));
+        line_ = head;
+        if (decoder_.decode(current_mode(s), bytes, 15, s.eip, d) == DecodeStatus::Ok) {
+            std::string hex;
+            for (unsigned i = 0; i < d.length(); ++i) {
+                char h[4];
+                std::snprintf(h, sizeof h, "%02X", bytes[i]);
+                hex += h;
+            }
+            hex.resize(std::max<size_t>(hex.size(), 16), ' ');
+            line_ += hex + " " + decoder_.format(d, s.eip);
+        } else {
+            line_ += "(undecodable)";
+        }
+        line_.resize(std::max<size_t>(line_.size(), 56), ' ');
+    }
+
+    FILE* out_;
+    Decoder decoder_;
+    CpuState before_{};
+    std::string line_;
+};
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+    po::options_description opts(
+        "usage: vmm86 run --bios FILE [options]\n\nBoots a PC from a raw firmware image and runs it until the "
+        "guest powers off,\nwrites the exit port, or halts for good.\n\noptions");
+    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s;
+    uint64_t ram_mib = 32, max_insns = 0;
+    opts.add_options()("help,h", "show this help")
+        ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
+        ("memory,m", po::value<uint64_t>(&ram_mib)->default_value(32), "RAM in MiB")
+        ("debugcon", po::value<std::string>(&debugcon)->default_value("stdio"),
+         "debug console (port 0xE9): stdio, file:PATH or none")
+        ("post-port", po::value<std::string>(&post_port_s)->default_value("0x80"), "port whose writes are POST codes")
+        ("post-log", po::value<std::string>(&post_log), "write POST codes to FILE, one hex code a line")
+        ("exit-port", po::value<std::string>(&exit_port_s)->default_value("0xf4"),
+         "isa-debug-exit port: writing V exits with status (V<<1)|1")
+        ("max-insns", po::value<uint64_t>(&max_insns)->default_value(0), "stop after N instructions (0 = no limit)")
+        ("dump-state", "print the final CPU state on stderr")
+        ("trace", po::value<std::string>(&trace), "write one line per executed instruction to FILE")
+        ("accel", po::value<std::string>(&accel)->default_value("interp"), "execution engine: interp");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "vmm86 run: " << e.what() << "\n";
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    try {
+        if (bios.empty()) throw std::runtime_error("nothing to boot: give --bios FILE");
+        if (accel != "interp") throw std::runtime_error("--accel " + accel + " is not available yet (only interp)");
+        if (ram_mib < 1 || ram_mib > 3072) throw std::runtime_error("-m takes 1..3072 MiB");
+
+        MachineConfig config;
+        config.ram_bytes = ram_mib << 20;
+        config.bios = read_file_checked(bios, "BIOS image", 256u << 10);
+        size_t n = config.bios.size();
+        if (n != (64u << 10) && n != (128u << 10) && n != (256u << 10))
+            throw std::runtime_error("BIOS image " + bios + ": size " + std::to_string(n) +
+                                     " bytes; expected 64, 128 or 256 KiB");
+        config.post_port = parse_port(post_port_s, "post-port");
+        config.exit_port = parse_port(exit_port_s, "exit-port");
+        if (config.post_port == config.exit_port || config.post_port == config.debugcon_port ||
+            config.exit_port == config.debugcon_port)
+            throw std::runtime_error("the debug console (0xE9), POST and exit ports must differ");
+
+        FilePtr debugcon_file(nullptr, &std::fclose), post_file(nullptr, &std::fclose),
+            trace_file(nullptr, &std::fclose);
+        FILE* console = open_char_target(debugcon, debugcon_file, "debugcon");
+        if (console) config.debugcon_out = [console](uint8_t b) { std::fputc(b, console); };
+        if (!post_log.empty()) {
+            post_file = open_output(post_log);
+            FILE* f = post_file.get();
+            config.post_out = [f](uint8_t code) { std::fprintf(f, "%02X\n", code); };
+        }
+        Machine machine(std::move(config));
+        std::unique_ptr<Tracer> tracer;
+        Machine::TraceHook hook;
+        if (!trace.empty()) {
+            trace_file = open_output(trace);
+            tracer = std::make_unique<Tracer>(trace_file.get());
+            hook = [&](Cpu& cpu, bool after) { (*tracer)(cpu, after); };
+        }
+        RunResult r = machine.run(max_insns, hook);
+        if (console) std::fflush(console);
+        if (vm.count("dump-state")) std::cerr << format_cpu_state(machine.cpu().s);
+        switch (r.reason) {
+        case StopReason::ExitPort:
+            return r.exit_status;
+        case StopReason::HaltedForever:
+            std::cerr << "vmm86: " << r.message << " after " << r.instructions << " instructions\n";
+            return 0;
+        case StopReason::InstructionLimit:
+            std::cerr << "vmm86: stopped after " << r.instructions << " instructions (--max-insns)\n";
+            return 0;
+        default:
+            std::cerr << "vmm86: " << r.message << " after " << r.instructions << " instructions\n";
+            return 2;
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "vmm86 run: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+}  // namespace vmm86

@@ -1,0 +1,118 @@
+#include "vm/machine.h"
+
+#include <stdexcept>
+
+#include "bios/firmware.h"
+#include "cpu/lazy_flags.h"
+#include "vm/board_ports.h"
+
+namespace vmm86 {
+
+Machine::Machine(MachineConfig config) : config_(std::move(config)) {
+    mem_ = std::make_unique<PhysicalMemory>(config_.ram_bytes);
+    cpu_.mem = mem_.get();
+    cpu_.io = &io_;
+    map_firmware();
+    if (config_.board_ports) map_board_ports();
+    reset();
+    engine_ = make_interpreter(cpu_);
+}
+
+Machine::~Machine() = default;
+
+void Machine::map_firmware() {
+    if (!config_.bios.empty()) map_bios_image(*mem_, config_.bios);
+}
+
+void Machine::map_board_ports() {
+    auto debugcon = std::make_unique<DebugConsolePort>(config_.debugcon_out);
+    io_.map(config_.debugcon_port, 1, *debugcon, "debug console");
+    devices_.push_back(std::move(debugcon));
+
+    if (config_.post_port != config_.debugcon_port) {
+        auto post = std::make_unique<DebugConsolePort>(config_.post_out);
+        io_.map(config_.post_port, 1, *post, "POST port");
+        devices_.push_back(std::move(post));
+    }
+    auto exit_port = std::make_unique<ExitPort>([this](int status) { request_exit(status); });
+    io_.map(config_.exit_port, 1, *exit_port, "isa-debug-exit");
+    devices_.push_back(std::move(exit_port));
+
+    auto port92 = std::make_unique<SystemControlPortA>([this](bool on) { set_a20(on); },
+                                                       [this] {
+                                                           reset_requested_ = true;
+                                                           cpu_.exit_request = 1;
+                                                       });
+    io_.map(0x92, 1, *port92, "system control port A");
+    devices_.push_back(std::move(port92));
+}
+
+void Machine::reset() {
+    reset_cpu_state(cpu_.s);
+    cpu_.flush_tlb();
+    cpu_.pending_exception = -1;
+    cpu_.shutdown_reason = ExitReason::None;
+}
+
+void Machine::request_exit(int status) {
+    if (!exit_status_) exit_status_ = status;
+    cpu_.exit_request = 1;
+}
+
+RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
+    RunResult result{StopReason::InstructionLimit};
+    uint64_t executed = 0;
+    constexpr uint64_t kSlice = 1 << 22;  // how often the loop looks around without a request
+    for (;;) {
+        if (exit_status_) {
+            result.reason = StopReason::ExitPort;
+            result.exit_status = *exit_status_;
+            break;
+        }
+        if (reset_requested_) {
+            // A reset line (port 92h bit 0): the CPU starts over at the reset vector;
+            // memory keeps its contents, as on a warm reset.
+            reset_requested_ = false;
+            reset();
+        }
+        if (cpu_.s.halted) {
+            // Nothing on this board can raise an interrupt yet, so a halted CPU stays halted
+            // whatever IF says; with the PIC and timers this waits for the next event.
+            result.reason = StopReason::HaltedForever;
+            result.message = (cpu_.s.eflags & FLAG_IF) ? "CPU halted and no interrupt source can wake it"
+                                                       : "CPU halted with interrupts disabled";
+            break;
+        }
+        if (max_insns && executed >= max_insns) {
+            result.reason = StopReason::InstructionLimit;
+            result.message = "instruction limit reached";
+            break;
+        }
+        cpu_.exit_request = 0;
+        uint64_t budget = kSlice;
+        if (max_insns) budget = std::min(budget, max_insns - executed);
+        if (trace || cpu_.s.interrupt_shadow) budget = 1;
+        if (trace) trace(cpu_, false);
+        uint64_t before = executed;
+        ExitReason why = engine_->run(cpu_, budget, executed);
+        if (trace && executed > before) trace(cpu_, true);
+        if (budget == 1 && executed > before) cpu_.s.interrupt_shadow = 0;
+        if (why == ExitReason::Unimplemented) {
+            char buf[128];
+            std::snprintf(buf, sizeof buf, "unimplemented instruction at %04X:%08llX", cpu_.s.seg[CS].selector,
+                          (unsigned long long)cpu_.unimplemented_eip);
+            result.reason = StopReason::Unimplemented;
+            result.message = buf;
+            break;
+        }
+        if (why == ExitReason::Shutdown) {
+            result.reason = StopReason::Shutdown;
+            result.message = "triple fault: the CPU shut down";
+            break;
+        }
+    }
+    result.instructions = executed;
+    return result;
+}
+
+}  // namespace vmm86
