@@ -4,6 +4,7 @@
 
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/translator.h"
+#include "jit/ir/opt/passes.h"
 
 namespace vmm86 {
 
@@ -86,6 +87,7 @@ std::unique_ptr<TranslatedBlock> BlockBuilder::build(Cpu& cpu, const BlockKey& k
         }
     }
     block.end_eip = eip;
+    ir::optimize(block);
     tb->insn_count = uint32_t(block.guest.size());
     return tb;
 }

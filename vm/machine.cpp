@@ -4,7 +4,7 @@
 
 #include "bios/firmware.h"
 #include "cpu/lazy_flags.h"
-#include "vm/board_ports.h"
+#include "devices/system_control.h"
 
 namespace vmm86 {
 
@@ -24,27 +24,34 @@ void Machine::map_firmware() {
     if (!config_.bios.empty()) map_bios_image(*mem_, config_.bios);
 }
 
+template <typename T>
+T& Machine::add_device(uint16_t port, uint16_t length, const char* name) {
+    auto device = std::make_unique<T>();
+    T& ref = *device;
+    io_.map(port, length, ref, name);
+    devices_.push_back(std::move(device));
+    return ref;
+}
+
 void Machine::map_board_ports() {
-    auto debugcon = std::make_unique<DebugConsolePort>(config_.debugcon_out);
-    io_.map(config_.debugcon_port, 1, *debugcon, "debug console");
-    devices_.push_back(std::move(debugcon));
+    add_device<DebugConsole>(config_.debugcon_port, 1, "debug console").on_output = config_.debugcon_out;
+    if (config_.post_port != config_.debugcon_port)
+        add_device<PostPort>(config_.post_port, 1, "POST port").on_post_code = config_.post_out;
+    add_device<ExitPort>(config_.exit_port, 1, "isa-debug-exit").on_exit = [this](int status) { request_exit(status); };
+    auto& port92 = add_device<SystemControlPortA>(0x92, 1, "system control port A");
+    port92.on_a20_change = [this](bool) { update_a20(); };
+    port92.on_reset_request = [this] {
+        reset_requested_ = true;
+        cpu_.exit_request = 1;
+    };
+    port92_ = &port92;
+}
 
-    if (config_.post_port != config_.debugcon_port) {
-        auto post = std::make_unique<DebugConsolePort>(config_.post_out);
-        io_.map(config_.post_port, 1, *post, "POST port");
-        devices_.push_back(std::move(post));
-    }
-    auto exit_port = std::make_unique<ExitPort>([this](int status) { request_exit(status); });
-    io_.map(config_.exit_port, 1, *exit_port, "isa-debug-exit");
-    devices_.push_back(std::move(exit_port));
-
-    auto port92 = std::make_unique<SystemControlPortA>([this](bool on) { set_a20(on); },
-                                                       [this] {
-                                                           reset_requested_ = true;
-                                                           cpu_.exit_request = 1;
-                                                       });
-    io_.map(0x92, 1, *port92, "system control port A");
-    devices_.push_back(std::move(port92));
+void Machine::update_a20() {
+    // On a PC the A20 line is the OR of port 92h bit 1 and the keyboard controller's
+    // output port bit 1. Until the i8042 is on this board, its line reads as enabled, as
+    // it is after a PC BIOS has run (and as QEMU starts).
+    set_a20(kbc_a20_ || (port92_ && port92_->a20_enabled()));
 }
 
 void Machine::reset() {

@@ -54,12 +54,14 @@ public:
 
     // Devices call this to end the run (isa-debug-exit).
     void request_exit(int status);
-    // A20 gate (port 0x92 now, the keyboard controller later).
     void set_a20(bool enabled) { cpu_.set_a20(enabled); }
 
 private:
     void map_firmware();
     void map_board_ports();
+    template <typename T>
+    T& add_device(uint16_t port, uint16_t length, const char* name);
+    void update_a20();
 
     MachineConfig config_;
     std::unique_ptr<PhysicalMemory> mem_;
@@ -69,6 +71,8 @@ private:
     std::vector<std::unique_ptr<IoDevice>> devices_;
     std::optional<int> exit_status_;
     bool reset_requested_ = false;
+    class SystemControlPortA* port92_ = nullptr;
+    bool kbc_a20_ = true;
 };
 
 }  // namespace vmm86

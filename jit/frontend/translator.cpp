@@ -97,8 +97,12 @@ ValueId Translator::read(unsigned i) {
         return b_.load(m.seg, size, m.offset);
     }
     case ZYDIS_OPERAND_TYPE_IMMEDIATE: {
+        // A sign-extended immediate (83 /r, 6B, PUSH imm8) takes the instruction's
+        // operand size; Zydis reports the encoded size in op.size.
+        unsigned bytes = size;
+        if (op.imm.is_signed && d_->operand_bytes() > bytes) bytes = d_->operand_bytes();
         uint64_t v = op.imm.value.u;
-        if (size < 8) v &= (1ull << (8 * size)) - 1;
+        if (bytes < 8) v &= (1ull << (8 * bytes)) - 1;
         return c(v);
     }
     default:

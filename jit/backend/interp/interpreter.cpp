@@ -49,11 +49,16 @@ private:
         const ir::Block& b = tb.ir;
         tb.values = b.constants;
         tb.ops.reserve(b.insts.size());
-        tb.insn_first_op.assign(b.guest.size() + 1, uint16_t(b.insts.size()));
+        // insn_first_op[k]: the first op belonging to instruction k or a later one
+        // (instructions such as NOP have no ops at all).
+        const uint16_t none = uint16_t(b.insts.size());
+        tb.insn_first_op.assign(b.guest.size() + 1, none);
         for (size_t i = b.insts.size(); i-- > 0;) {
             const ir::Inst& in = b.insts[i];
             if (in.insn < b.guest.size()) tb.insn_first_op[in.insn] = uint16_t(i);
         }
+        for (size_t k = b.guest.size(); k-- > 0;)
+            if (tb.insn_first_op[k] == none) tb.insn_first_op[k] = tb.insn_first_op[k + 1];
         for (const ir::Inst& in : b.insts)
             tb.ops.push_back(InterpOp{labels_[size_t(in.op)], in.dst, in.a, in.b, in.c, in.d, in.size,
                                       uint8_t(in.op), in.insn, in.imm, in.imm2, {nullptr, nullptr}});
@@ -259,10 +264,10 @@ code_modified:
     cpu.code_modified = 0;
     if (!tb->valid && op->insn + 1u < tb->insn_first_op.size()) {
         uint16_t next_op = tb->insn_first_op[op->insn + 1];
-        if (next_op < tb->ops.size() && tb->ops[next_op].insn == op->insn + 1) {
+        if (next_op < tb->ops.size() && tb->ops[next_op].insn < tb->ir.guest.size()) {
             InterpOp& patch = tb->ops[next_op];
             patch.handler = &&L_SmcExit;
-            patch.imm = tb->ir.guest[op->insn + 1].eip;
+            patch.imm = tb->ir.guest[patch.insn].eip;
         }
     }
     NEXT;
