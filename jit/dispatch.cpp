@@ -33,6 +33,7 @@ TranslatedBlock* Dispatch::lookup(Cpu& cpu, bool single) {
         cache_.jump_cache_store(b);
         return b;
     }
+    ++translations_;
     return cache_.insert(builder_.build(cpu, key, mode, single ? 1 : BlockBuilder::kMaxBlockInsns));
 }
 

@@ -23,6 +23,8 @@ public:
         }
     }
     CodeCache& cache() { return cache_; }
+    uint64_t translations() const { return translations_; }
+    uint64_t invalidations() const { return cache_.invalidations(); }
     const Decoder& decoder() const { return decoder_; }
 
 private:
@@ -35,6 +37,7 @@ private:
     BlockBuilder builder_{decoder_};
     CodeCache cache_;
     uint32_t seen_tlb_epoch_ = 0;
+    uint64_t translations_ = 0;
 };
 
 }  // namespace vmm86

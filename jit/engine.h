@@ -20,6 +20,8 @@ public:
     virtual void flush() = 0;
     // A readable listing of the IR of the block at CS:EIP, for --dump-blocks.
     virtual std::string describe_block(Cpu& cpu) = 0;
+    // Counters for --stats: blocks translated, invalidated, cache flushes.
+    virtual std::string statistics() const = 0;
 };
 
 std::unique_ptr<Engine> make_interpreter(Cpu& cpu);

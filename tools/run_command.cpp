@@ -1,5 +1,6 @@
 // `vmm86 run`: boots a machine from a firmware image and runs it until the guest stops it.
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -115,6 +116,7 @@ int run_command(int argc, char** argv) {
          "isa-debug-exit port: writing V exits with status (V<<1)|1")
         ("max-insns", po::value<uint64_t>(&max_insns)->default_value(0), "stop after N instructions (0 = no limit)")
         ("dump-state", "print the final CPU state on stderr")
+        ("stats", "print instructions executed, run time and MIPS on stderr")
         ("trace", po::value<std::string>(&trace), "write one line per executed instruction to FILE")
         ("accel", po::value<std::string>(&accel)->default_value("interp"), "execution engine: interp");
     po::variables_map vm;
@@ -164,8 +166,14 @@ int run_command(int argc, char** argv) {
             tracer = std::make_unique<Tracer>(trace_file.get());
             hook = [&](Cpu& cpu, bool after) { (*tracer)(cpu, after); };
         }
+        auto started = std::chrono::steady_clock::now();
         RunResult r = machine.run(max_insns, hook);
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (console) std::fflush(console);
+        if (vm.count("stats"))
+            std::fprintf(stderr, "stats: instructions=%llu seconds=%.3f mips=%.1f %s\n",
+                         (unsigned long long)r.instructions, seconds, r.instructions / seconds / 1e6,
+                         machine.engine().statistics().c_str());
         if (vm.count("dump-state")) std::cerr << format_cpu_state(machine.cpu().s);
         switch (r.reason) {
         case StopReason::ExitPort:

@@ -43,6 +43,10 @@ public:
 
     void flush() override { dispatch_.flush(); }
     std::string describe_block(Cpu& cpu) override { return dispatch_.lookup(cpu, false)->ir.dump(); }
+    std::string statistics() const override {
+        return "blocks_translated=" + std::to_string(dispatch_.translations()) +
+               " blocks_invalidated=" + std::to_string(dispatch_.invalidations());
+    }
 
 private:
     void compile(TranslatedBlock& tb) {
