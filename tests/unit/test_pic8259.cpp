@@ -250,11 +250,11 @@ TEST_F(PicTest, SetPriorityAndRotateInAutoEoi) {
     pic.set_irq(6, true);
     EXPECT_EQ(pic.acknowledge(), 0x36);
     out(0x20, 0x80);  // rotate in auto-EOI mode
-    EXPECT_EQ(pic.acknowledge(), 0x33);  // IR3 now lowest
-    pic.set_irq(0, true);
-    pic.line(3).lower();
-    pic.set_irq(3, true);
-    EXPECT_EQ(pic.acknowledge(), 0x30);  // IR4 highest: IR0 before IR3
+    EXPECT_EQ(pic.acknowledge(), 0x33);  // rotates: IR3 now lowest, IR4 highest
+    pic.set_irq(5, true);
+    pic.set_irq(4, true);
+    EXPECT_EQ(pic.acknowledge(), 0x34);  // without the rotation IR5 would still lead
+    EXPECT_EQ(pic.acknowledge(), 0x35);
 }
 
 TEST_F(PicTest, PollModeReadIsTheAcknowledge) {
