@@ -40,6 +40,9 @@ inline std::optional<uint64_t> eval_pure(Op op, unsigned size, uint64_t a, uint6
     case Op::CmpEq: return (a & m) == (b & m);
     case Op::CmpNe: return (a & m) != (b & m);
     case Op::CmpLtU: return (a & m) < (b & m);
+    case Op::CmpLeU: return (a & m) <= (b & m);
+    case Op::CmpLtS: return int64_t(sign_extend_from(a, size)) < int64_t(sign_extend_from(b, size));
+    case Op::CmpLeS: return int64_t(sign_extend_from(a, size)) <= int64_t(sign_extend_from(b, size));
     default: return std::nullopt;
     }
 }
