@@ -91,7 +91,7 @@ Flow lower_pop(Translator& t, const DecodedInsn& d) {
             offset = t.mem(0).offset;
         }
         int seg = seg_of(op.mem.segment);
-        t.b().store(unsigned(seg < 0 ? DS : seg), size, offset, v);
+        t.b().store(seg < 0 ? unsigned(DS) : unsigned(seg), size, offset, v);
         t.commit_stack();
         return Flow::Next;
     }

@@ -40,7 +40,7 @@ unsigned source_segment(const DecodedInsn& d) {
         if (op.type == ZYDIS_OPERAND_TYPE_MEMORY && op.mem.base != ZYDIS_REGISTER_NONE && gpr_of(op.mem.base, base) &&
             base.gpr == ESI) {
             int seg = seg_of(op.mem.segment);
-            return seg < 0 ? DS : unsigned(seg);
+            return seg < 0 ? unsigned(DS) : unsigned(seg);
         }
     }
     return DS;
