@@ -79,6 +79,10 @@ std::unique_ptr<TranslatedBlock> BlockBuilder::build(Cpu& cpu, const BlockKey& k
         }
         if (flow == Flow::End) break;
         eip = d.next_eip() & code_mask;
+        if (t.block_end_requested()) {
+            t.b().effect(ir::Op::JumpIndirect, 4, t.b().constant(eip));
+            break;
+        }
         // Stop at the instruction limit, or when the next instruction starts on another
         // page (blocks stay within one page, except for one straddling instruction).
         if (n + 1 >= max_insns || ((cs.base + eip) >> 12) != (linear >> 12)) {

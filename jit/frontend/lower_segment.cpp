@@ -14,9 +14,10 @@ Flow load_segment(Translator& t, unsigned seg, ValueId sel) {
     if (t.mode() != CpuMode::Real16) return unimplemented(t);
     t.b().effect(ir::Op::SetSegReal, 2, sel, 0, 0, seg);
     if (seg == SS) {
-        t.call(&helper_interrupt_shadow);
-        // An indirect exit makes the next block be looked up under the new stack size.
-        return t.jump_indirect(t.c(t.insn().next_eip() & t.code_mask()));
+        // MOV SS and POP SS inhibit interrupts for one instruction (LSS does not), and a
+        // new SS may change the stack size later instructions were translated for.
+        if (t.insn().mnemonic() != ZYDIS_MNEMONIC_LSS) t.call(&helper_interrupt_shadow);
+        t.end_block_after();
     }
     return Flow::Next;
 }

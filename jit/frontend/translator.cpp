@@ -39,6 +39,7 @@ bool Translator::lower(const DecodedInsn& d, Flow& flow) {
     d_ = &d;
     for (bool& cached : mem_cached_) cached = false;
     staged_sp_ = 0;
+    end_after_ = false;
     b_.set_insn(uint16_t(block_.guest.size()));
     block_.guest.push_back(ir::GuestInsn{d.eip, uint8_t(d.length())});
     flow = fn(*this, d);

@@ -90,6 +90,10 @@ public:
     Flow jump_indirect(ValueId target);
     Flow branch(ValueId cond, uint64_t taken, uint64_t not_taken);
     Flow exit_block();   // a helper has already set EIP
+    // Ends the block after the current instruction with a fresh lookup of the next one
+    // (for instructions that change what later translation depends on, such as SS).
+    void end_block_after() { end_after_ = true; }
+    bool block_end_requested() const { return end_after_; }
     Flow fault(uint8_t vector);
     Flow fault(uint8_t vector, uint32_t error_code);
 
@@ -116,6 +120,7 @@ private:
     MemRef mem_cache_[ZYDIS_MAX_OPERAND_COUNT];
     bool mem_cached_[ZYDIS_MAX_OPERAND_COUNT];
     ValueId staged_sp_ = 0;
+    bool end_after_ = false;
 };
 
 }  // namespace vmm86
