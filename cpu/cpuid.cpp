@@ -34,10 +34,13 @@ constexpr CpuidLeaf brand_leaf(uint32_t leaf, unsigned part) {
             text4(kBrand, part * 16 + 12)};
 }
 
+constexpr uint32_t kMaxBasic = 1;
+
 constexpr std::array<CpuidLeaf, 7> kTable{{
     // Max basic leaf; vendor string in EBX, EDX, ECX order.
-    {0x00000000, 1, text4(kVendor, 0), text4(kVendor, 8), text4(kVendor, 4)},
-    // Signature; EBX: brand index 0, no CLFLUSH size, one logical CPU, APIC ID 0.
+    {0x00000000, kMaxBasic, text4(kVendor, 0), text4(kVendor, 8), text4(kVendor, 4)},
+    // Signature; EBX = 0: its fields (brand index, CLFLUSH size, APIC ID) mean nothing
+    // without the features that define them.
     {0x00000001, kSignature, 0, 0, kFeaturesEdx},
     {0x80000000, 0x80000004, 0, 0, 0},
     // No extended features (no NX, SYSCALL or long mode).
@@ -47,16 +50,17 @@ constexpr std::array<CpuidLeaf, 7> kTable{{
     brand_leaf(0x80000004, 2),
 }};
 
-constexpr uint32_t kMaxBasic = 1;
-
 }  // namespace
 
 std::span<const CpuidLeaf> cpuid_table() { return kTable; }
 
 CpuidLeaf cpuid_query(uint32_t leaf, uint32_t) {
-    for (const CpuidLeaf& l : kTable)
+    const CpuidLeaf* highest_basic = nullptr;
+    for (const CpuidLeaf& l : kTable) {
         if (l.leaf == leaf) return l;
-    CpuidLeaf r = kTable[kMaxBasic];
+        if (l.leaf == kMaxBasic) highest_basic = &l;
+    }
+    CpuidLeaf r = *highest_basic;
     r.leaf = leaf;
     return r;
 }

@@ -9,10 +9,11 @@ namespace {
 
 bool deliver(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind) {
     if (deliver_event(cpu, vector, return_eip, kind)) return true;
-    // Delivery escalated to a triple fault. The engine learns of it only through a fault,
-    // so re-raise #DF: delivering it fails the same way (nothing changed), and the
-    // engine's fault path then reports the shutdown.
-    cpu.raise(EXC_DF, 0);
+    // A fault left pending is delivered by the engine at this instruction. Otherwise the
+    // delivery escalated to a triple fault, which the engine learns of only through a
+    // fault: re-raise #DF, whose delivery fails the same way (nothing changed), and the
+    // engine's fault path reports the shutdown.
+    if (cpu.pending_exception < 0) cpu.raise(EXC_DF, 0);
     return false;
 }
 
