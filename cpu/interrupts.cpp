@@ -51,15 +51,25 @@ bool deliver_event(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind
     // Delivery faulted. A fault while delivering a contributory exception (or #DF itself)
     // escalates; the pending fault now describes the new exception.
     uint8_t second = uint8_t(cpu.pending_exception);
+    const bool second_has_error = cpu.pending_has_error;
+    const uint32_t second_error = cpu.pending_error_code;
     cpu.pending_exception = -1;
     if (vector == EXC_DF) {
         cpu.shutdown_reason = ExitReason::Shutdown;  // triple fault
         return false;
     }
-    // A benign first event (INT n, external, #DB…) followed by a fault: deliver the fault.
+    // A fault while delivering INT n belongs to the INT instruction: leave it pending so
+    // the engine delivers it with EIP at the INT.
+    if (kind == EventKind::Software) {
+        if (second_has_error) cpu.raise(second, second_error);
+        else cpu.raise(second);
+        return false;
+    }
+    // A benign first event (external, #DB…) followed by a fault: deliver the fault.
     // Otherwise the two make a double fault (vol. 3, table 6-5); #PF then #PF is one too.
     const bool benign_first = kind != EventKind::Exception || !(contributory(vector) || vector == EXC_PF);
-    if (benign_first) return deliver_event(cpu, second, return_eip, EventKind::Exception);
+    if (benign_first)
+        return deliver_event(cpu, second, return_eip, EventKind::Exception, second_has_error, second_error);
     (void)contributory(second);
     return deliver_event(cpu, EXC_DF, return_eip, EventKind::Exception, true, 0);
 }

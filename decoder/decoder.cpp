@@ -9,6 +9,13 @@ Decoder::Decoder() {
     ZydisDecoderInit(&decoders_[1], ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
     ZydisDecoderInit(&decoders_[2], ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
     ZydisDecoderInit(&decoders_[3], ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    // Decode as an i686 does: without these extensions, 0F 1A/1B are hint NOPs rather
+    // than MPX, F3 0F BC/BD are BSF/BSR rather than TZCNT/LZCNT, and so on.
+    for (ZydisDecoder& d : decoders_)
+        for (ZydisDecoderMode m : {ZYDIS_DECODER_MODE_MPX, ZYDIS_DECODER_MODE_CET, ZYDIS_DECODER_MODE_LZCNT,
+                                   ZYDIS_DECODER_MODE_TZCNT, ZYDIS_DECODER_MODE_CLDEMOTE,
+                                   ZYDIS_DECODER_MODE_WBNOINVD})
+            ZydisDecoderEnableMode(&d, m, ZYAN_FALSE);
     ZydisFormatterInit(&formatter_, ZYDIS_FORMATTER_STYLE_INTEL);
 }
 

@@ -48,10 +48,10 @@ void Machine::map_board_ports() {
 }
 
 void Machine::update_a20() {
-    // On a PC the A20 line is the OR of port 92h bit 1 and the keyboard controller's
-    // output port bit 1. Until the i8042 is on this board, its line reads as enabled, as
-    // it is after a PC BIOS has run (and as QEMU starts).
-    set_a20(kbc_a20_ || (port92_ && port92_->a20_enabled()));
+    // Port 92h and (once it is on this board) the keyboard controller both drive the A20
+    // line, and the last one written wins, as on QEMU's PC. (A PIIX3 ORs the two inputs;
+    // guests that toggle A20 through port 92h expect to see it go off.)
+    if (port92_) set_a20(port92_->a20_enabled());
 }
 
 void Machine::reset() {

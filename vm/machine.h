@@ -72,7 +72,6 @@ private:
     std::optional<int> exit_status_;
     bool reset_requested_ = false;
     class SystemControlPortA* port92_ = nullptr;
-    bool kbc_a20_ = true;
 };
 
 }  // namespace vmm86

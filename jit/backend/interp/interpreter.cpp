@@ -153,6 +153,9 @@ L_Select: V(dst) = V(a) ? V(b) : V(c); NEXT;
 L_CmpEq: V(dst) = (V(a) & MASK) == (V(b) & MASK); NEXT;
 L_CmpNe: V(dst) = (V(a) & MASK) != (V(b) & MASK); NEXT;
 L_CmpLtU: V(dst) = (V(a) & MASK) < (V(b) & MASK); NEXT;
+L_CmpLeU: V(dst) = (V(a) & MASK) <= (V(b) & MASK); NEXT;
+L_CmpLtS: V(dst) = int64_t(sign_extend(V(a), op->size)) < int64_t(sign_extend(V(b), op->size)); NEXT;
+L_CmpLeS: V(dst) = int64_t(sign_extend(V(a), op->size)) <= int64_t(sign_extend(V(b), op->size)); NEXT;
 L_SetFlags:
     s.lazy.op = uint32_t(op->imm);
     s.lazy.result = V(a);
@@ -181,6 +184,11 @@ L_CallHelper: {
     auto fn = reinterpret_cast<uint64_t (*)(Cpu&, uint64_t, uint64_t, uint64_t)>(op->imm);
     V(dst) = fn(cpu, V(a), V(b), V(c));
     if (__builtin_expect(cpu.pending_exception >= 0, 0)) goto fault;
+    if (__builtin_expect(cpu.shutdown_reason == ExitReason::Shutdown, 0)) {
+        executed += op->insn;
+        why = ExitReason::Shutdown;
+        goto leave;
+    }
     if (__builtin_expect(cpu.code_modified, 0)) goto code_modified;
     NEXT;
 }
