@@ -22,7 +22,7 @@ enum LazyFlagOp : uint32_t {
     LF_SHL,        // src1 = value, src2 = masked count (never 0: count 0 sets no flags)
     LF_SHR,
     LF_SAR,
-    LF_MUL,        // CF=OF = src2 (1 when the high half is significant); SZP from result
+    LF_MUL,        // CF=OF = src2 (1 when the high half is significant); SF PF from result, ZF=AF=0
     LF_COUNT
 };
 
