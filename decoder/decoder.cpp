@@ -23,7 +23,8 @@ DecodeStatus Decoder::decode(CpuMode mode, const uint8_t* bytes, size_t availabl
                              DecodedInsn& out) const {
     size_t n = available < 15 ? available : 15;
     ZyanStatus st = ZydisDecoderDecodeFull(&decoders_[int(mode)], bytes, n, &out.zi, out.ops);
-    if (st == ZYDIS_STATUS_NO_MORE_DATA) return n < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::Invalid;
+    if (st == ZYDIS_STATUS_NO_MORE_DATA) return n < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::TooLong;
+    if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) return DecodeStatus::TooLong;
     if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
     out.eip = eip;
     std::memcpy(out.bytes, bytes, out.zi.length);

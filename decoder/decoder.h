@@ -26,7 +26,8 @@ struct DecodedInsn {
     uint64_t next_eip() const { return eip + zi.length; }
 };
 
-enum class DecodeStatus : uint8_t { Ok, NeedMoreBytes, Invalid };
+// TooLong: more than 15 bytes (prefixes included), which raises #GP(0), not #UD.
+enum class DecodeStatus : uint8_t { Ok, NeedMoreBytes, Invalid, TooLong };
 
 class Decoder {
 public:

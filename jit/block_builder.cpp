@@ -69,6 +69,9 @@ std::unique_ptr<TranslatedBlock> BlockBuilder::build(Cpu& cpu, const BlockKey& k
             block.guest.push_back(ir::GuestInsn{eip, 1});
             if (room < 15) b.effect(ir::Op::RaiseFault, 4, 0, 0, 0, EXC_GP, b.constant(1), 0);
             else b.effect(ir::Op::RaiseFault, 4, 0, 0, 0, EXC_UD);
+        } else if (st == DecodeStatus::TooLong) {
+            block.guest.push_back(ir::GuestInsn{eip, 15});
+            b.effect(ir::Op::RaiseFault, 4, 0, 0, 0, EXC_GP, b.constant(1), 0);
         } else if (st == DecodeStatus::Invalid) {
             block.guest.push_back(ir::GuestInsn{eip, 1});
             b.effect(ir::Op::RaiseFault, 4, 0, 0, 0, EXC_UD);

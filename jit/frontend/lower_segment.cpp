@@ -22,8 +22,6 @@ Flow load_segment(Translator& t, unsigned seg, ValueId sel) {
     return Flow::Next;
 }
 
-Flow lower_mov_system(Translator& t, const DecodedInsn&) { return unimplemented(t); }
-
 Flow unimplemented(Translator& t) { return t.fault(kUnimplementedVector); }
 
 }  // namespace vmm86

@@ -11,7 +11,7 @@ namespace vmm86 {
 // so the caller can go on writing the instruction's other results.
 Flow load_segment(Translator& t, unsigned seg, ValueId sel);
 
-// MOV to or from control and debug registers (CPU core II).
+// MOV to or from control and debug registers (lower_control_regs.cpp).
 Flow lower_mov_system(Translator& t, const DecodedInsn& d);
 
 // Ends the block with a report that this instruction form is not implemented yet: the

@@ -37,7 +37,6 @@ public:
             if (why != ExitReason::Budget) break;
         }
         executed += done;
-        cpu.s.tsc += done;
         return why;
     }
 
@@ -93,6 +92,9 @@ ExitReason Interpreter::execute(Cpu* cpup, TranslatedBlock* tb, uint64_t budget,
 #define V(x) v[op->x]
 #define NEXT do { ++op; goto *op->handler; } while (0)
 #define MASK kMask[op->size]
+// Instructions retire in whole blocks (or up to a fault); the TSC counts them as they do,
+// so RDTSC inside a run sees time pass.
+#define RETIRE(n) do { uint64_t n_ = (n); executed += n_; s.tsc += n_; } while (0)
 
 enter:
     if (tb->insn_count > budget - executed) {
@@ -185,7 +187,7 @@ L_CallHelper: {
     V(dst) = fn(cpu, V(a), V(b), V(c));
     if (__builtin_expect(cpu.pending_exception >= 0, 0)) goto fault;
     if (__builtin_expect(cpu.shutdown_reason == ExitReason::Shutdown, 0)) {
-        executed += op->insn;
+        RETIRE(op->insn);
         why = ExitReason::Shutdown;
         goto leave;
     }
@@ -196,7 +198,7 @@ L_CallHelper: {
     // --- terminals -----------------------------------------------------------------
 L_Jump:
     s.eip = op->imm;
-    executed += tb->insn_count;
+    RETIRE(tb->insn_count);
     {
         TranslatedBlock* next = op->link[0];
         if (__builtin_expect(cpu.exit_request != 0, 0)) { why = ExitReason::Request; goto leave; }
@@ -210,7 +212,7 @@ L_Jump:
         goto enter;
     }
 L_Branch:
-    executed += tb->insn_count;
+    RETIRE(tb->insn_count);
     {
         const int taken = V(a) ? 0 : 1;
         s.eip = taken == 0 ? op->imm : op->imm2;
@@ -227,10 +229,10 @@ L_Branch:
     }
 L_JumpIndirect:
     s.eip = V(a);
-    executed += tb->insn_count;
+    RETIRE(tb->insn_count);
     goto indirect;
 L_ExitBlock:
-    executed += tb->insn_count;
+    RETIRE(tb->insn_count);
     goto indirect;
 indirect:
     if (__builtin_expect(cpu.exit_request != 0, 0)) { why = ExitReason::Request; goto leave; }
@@ -241,14 +243,14 @@ indirect:
 L_Halt:
     s.eip = op->imm;
     s.halted = 1;
-    executed += tb->insn_count;
+    RETIRE(tb->insn_count);
     why = ExitReason::Halted;
     goto leave;
 L_RaiseFault:
     if (op->imm == kUnimplementedVector) {
         s.eip = tb->ir.guest[op->insn].eip;
         cpu.unimplemented_eip = s.eip;
-        executed += op->insn;
+        RETIRE(op->insn);
         why = ExitReason::Unimplemented;
         goto leave;
     }
@@ -259,7 +261,7 @@ L_RaiseFault:
 fault:
     // The instruction that faulted has not happened: rewind to it and deliver. Delivery
     // counts as one step of the budget, so single-stepping a fault stops at the handler.
-    executed += op->insn + 1;
+    RETIRE(op->insn + 1);
     if (!deliver_pending_exception(cpu, tb->ir.guest[op->insn].eip)) {
         why = ExitReason::Shutdown;
         goto leave;
@@ -285,7 +287,7 @@ code_modified:
     NEXT;
 L_SmcExit:
     s.eip = op->imm;
-    executed += op->insn;
+    RETIRE(op->insn);
     goto indirect;
 
 leave:
@@ -294,6 +296,7 @@ leave:
 #undef V
 #undef NEXT
 #undef MASK
+#undef RETIRE
 }
 
 }  // namespace
