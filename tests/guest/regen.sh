@@ -21,9 +21,10 @@ for asm in "$@"; do
     grep -q '^; expect-output:$' "$asm" || { echo "$asm: no '; expect-output:' line" >&2; exit 1; }
     nasm -f bin -I"$here/lib/" -o "$tmp/prog.bin" "$asm"
     : > "$tmp/out"
+    read -r -a extra <<< "$(sed -n 's/^; qemu-args: *//p' "$asm" | head -n 1)"
     set +e
     timeout 20 qemu-system-i386 -nodefaults -display none -no-reboot -bios "$tmp/prog.bin" \
-        -debugcon "file:$tmp/out" -device isa-debug-exit,iobase=0xf4,iosize=1
+        -debugcon "file:$tmp/out" -device isa-debug-exit,iobase=0xf4,iosize=1 "${extra[@]}"
     status=$?
     set -e
     awk -v status="$status" -v out="$tmp/out" '

@@ -8,7 +8,8 @@
 # VMM86_GUEST_EMULATOR=qemu runs the same check on qemu-system-i386 instead, to validate
 # the expectations against a reference (VMM86 is then ignored). Where QEMU is known to
 # disagree with the SDM, the expected lines are marked "; s|" (SDM, vmm86 only) and
-# "; q|" (QEMU only), and "; expect-exit-qemu: N" may override the exit status.
+# "; q|" (QEMU only), and "; expect-exit-qemu: N" may override the exit status;
+# "; qemu-args: ..." passes extra options to QEMU only.
 # VMM86_GUEST_QEMU=path overrides the QEMU binary, VMM86_GUEST_TIMEOUT the 60 s limit.
 set -u
 
@@ -71,9 +72,11 @@ qemu)
         echo "run_guest.sh: $qemu not found; cannot run in QEMU mode (skipped)" >&2
         exit 77
     fi
+    # "; qemu-args: ..." adds options for QEMU only (e.g. a CPU model without a quirk).
+    read -r -a extra <<< "$(sed -n 's/^; qemu-args: *//p' "$asm" | head -n 1)"
     timeout "$limit" "$qemu" -nodefaults -display none -no-reboot -bios "$bin" \
         -debugcon "file:$tmp/actual" -device isa-debug-exit,iobase=0xf4,iosize=1 \
-        > "$tmp/log" 2>&1
+        "${extra[@]}" > "$tmp/log" 2>&1
     status=$?
     ;;
 *)
