@@ -103,7 +103,7 @@ int run_command(int argc, char** argv) {
     po::options_description opts(
         "usage: vmm86 run --bios FILE [options]\n\nBoots a PC from a raw firmware image and runs it until the "
         "guest powers off,\nwrites the exit port, or halts for good.\n\noptions");
-    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s;
+    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock;
     uint64_t ram_mib = 32, max_insns = 0;
     opts.add_options()("help,h", "show this help")
         ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
@@ -118,7 +118,10 @@ int run_command(int argc, char** argv) {
         ("dump-state", "print the final CPU state on stderr")
         ("stats", "print instructions executed, run time and MIPS on stderr")
         ("trace", po::value<std::string>(&trace), "write one line per executed instruction to FILE")
-        ("accel", po::value<std::string>(&accel)->default_value("interp"), "execution engine: interp");
+        ("accel", po::value<std::string>(&accel)->default_value("interp"), "execution engine: interp")
+        ("clock", po::value<std::string>(&clock)->default_value("host"),
+         "guest time: host (follows the host clock) or instructions (derived from instructions executed: "
+         "reproducible runs)");
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
@@ -143,6 +146,9 @@ int run_command(int argc, char** argv) {
         if (n != (64u << 10) && n != (128u << 10) && n != (256u << 10))
             throw std::runtime_error("BIOS image " + bios + ": size " + std::to_string(n) +
                                      " bytes; expected 64, 128 or 256 KiB");
+        if (clock == "host") config.clock = VirtualClock::Mode::Host;
+        else if (clock == "instructions") config.clock = VirtualClock::Mode::Instructions;
+        else throw std::runtime_error("--clock takes host or instructions (got '" + clock + "')");
         config.post_port = parse_port(post_port_s, "post-port");
         config.exit_port = parse_port(exit_port_s, "exit-port");
         if (config.post_port == config.exit_port || config.post_port == config.debugcon_port ||

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "bios/firmware.h"
+#include "cpu/interrupts.h"
 #include "cpu/lazy_flags.h"
 #include "devices/system_control.h"
 
@@ -12,6 +13,7 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
     mem_ = std::make_unique<PhysicalMemory>(config_.ram_bytes);
     cpu_.mem = mem_.get();
     cpu_.io = &io_;
+    clock_ = std::make_unique<VirtualClock>(config_.clock, cpu_.s.tsc);
     map_firmware();
     if (config_.board_ports) map_board_ports();
     reset();
@@ -40,11 +42,44 @@ void Machine::map_board_ports() {
     add_device<ExitPort>(config_.exit_port, 1, "isa-debug-exit").on_exit = [this](int status) { request_exit(status); };
     auto& port92 = add_device<SystemControlPortA>(0x92, 1, "system control port A");
     port92.on_a20_change = [this](bool) { update_a20(); };
-    port92.on_reset_request = [this] {
-        reset_requested_ = true;
-        cpu_.exit_request = 1;
-    };
+    port92.on_reset_request = [this] { request_reset(); };
     port92_ = &port92;
+
+    PcBoard::Callbacks callbacks;
+    callbacks.a20 = [this](bool on) { set_a20(on); };
+    callbacks.reset = [this] { request_reset(); };
+    // A rising INTR makes the engine come back at the next block end to take it.
+    callbacks.intr = [this](bool high) {
+        if (high) cpu_.exit_request = 1;
+    };
+    board_ = std::make_unique<PcBoard>(io_, *clock_, config_.ram_bytes, std::move(callbacks));
+}
+
+void Machine::request_reset() {
+    reset_requested_ = true;
+    cpu_.exit_request = 1;
+}
+
+uint64_t Machine::run_timers() {
+    if (!board_) return TimedDevice::kNever;
+    const uint64_t now = clock_->now_ns();
+    uint64_t next = TimedDevice::kNever;
+    for (TimedDevice* t : board_->timed_devices()) {
+        if (t->next_deadline_ns() <= now) t->advance(now);
+        next = std::min(next, t->next_deadline_ns());
+    }
+    return next;
+}
+
+void Machine::take_interrupt() {
+    if (!board_ || !board_->pic().interrupt_pending()) return;
+    if (!(read_eflags(cpu_.s) & FLAG_IF) || cpu_.s.interrupt_shadow) return;
+    const uint8_t vector = board_->pic().acknowledge();
+    cpu_.s.halted = 0;
+    // An external interrupt returns to the instruction that would have run next.
+    if (!deliver_event(cpu_, vector, cpu_.s.eip, EventKind::External)) {
+        if (cpu_.pending_exception >= 0) deliver_pending_exception(cpu_, cpu_.s.eip);
+    }
 }
 
 void Machine::update_a20() {
@@ -55,6 +90,8 @@ void Machine::update_a20() {
 }
 
 void Machine::reset() {
+    // The TSC starts again from 0; guest time must not.
+    clock_->counter_reset(cpu_.s.tsc);
     reset_cpu_state(cpu_.s);
     cpu_.flush_tlb();
     cpu_.pending_exception = -1;
@@ -82,21 +119,34 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
             reset_requested_ = false;
             reset();
         }
-        if (cpu_.s.halted) {
-            // Nothing on this board can raise an interrupt yet, so a halted CPU stays halted
-            // whatever IF says; with the PIC and timers this waits for the next event.
-            result.reason = StopReason::HaltedForever;
-            result.message = (cpu_.s.eflags & FLAG_IF) ? "CPU halted and no interrupt source can wake it"
-                                                       : "CPU halted with interrupts disabled";
+        const uint64_t deadline = run_timers();
+        take_interrupt();
+        if (cpu_.shutdown_reason == ExitReason::Shutdown) {
+            result.reason = StopReason::Shutdown;
+            result.message = "triple fault: the CPU shut down";
             break;
+        }
+        if (cpu_.s.halted) {
+            // Only an interrupt can wake a halted CPU (there is no NMI source yet).
+            if (!(read_eflags(cpu_.s) & FLAG_IF) || deadline == TimedDevice::kNever) {
+                result.reason = StopReason::HaltedForever;
+                result.message = (read_eflags(cpu_.s) & FLAG_IF) ? "CPU halted and no interrupt source can wake it"
+                                                                 : "CPU halted with interrupts disabled";
+                break;
+            }
+            clock_->idle_until(deadline);
+            continue;
         }
         if (max_insns && executed >= max_insns) {
             result.reason = StopReason::InstructionLimit;
             result.message = "instruction limit reached";
             break;
         }
-        cpu_.exit_request = 0;
+        // While an interrupt waits for IF (or the shadow), come back after every block so
+        // that it is taken right after the STI, POPF or IRET that allows it.
+        cpu_.exit_request = (board_ && board_->pic().interrupt_pending()) ? 1 : 0;
         uint64_t budget = kSlice;
+        if (deadline != TimedDevice::kNever) budget = std::min(budget, clock_->instructions_until(deadline));
         if (max_insns) budget = std::min(budget, max_insns - executed);
         if (trace || cpu_.s.interrupt_shadow) budget = 1;
         if (trace) trace(cpu_, false);

@@ -12,6 +12,8 @@
 #include "devices/io_bus.h"
 #include "jit/engine.h"
 #include "memory/physical_memory.h"
+#include "vm/pc_board.h"
+#include "vm/virtual_clock.h"
 
 namespace vmm86 {
 
@@ -24,6 +26,7 @@ struct MachineConfig {
     std::function<void(uint8_t)> debugcon_out;  // bytes written to the debug console
     std::function<void(uint8_t)> post_out;      // POST codes
     bool board_ports = true;  // false: a bare CPU and RAM (test vectors), I/O reads all ones
+    VirtualClock::Mode clock = VirtualClock::Mode::Host;
 };
 
 enum class StopReason { ExitPort, HaltedForever, Shutdown, Unimplemented, InstructionLimit, HostSignal };
@@ -55,6 +58,8 @@ public:
     // Devices call this to end the run (isa-debug-exit).
     void request_exit(int status);
     void set_a20(bool enabled) { cpu_.set_a20(enabled); }
+    PcBoard* board() { return board_.get(); }
+    VirtualClock& clock() { return *clock_; }
 
 private:
     void map_firmware();
@@ -62,11 +67,18 @@ private:
     template <typename T>
     T& add_device(uint16_t port, uint16_t length, const char* name);
     void update_a20();
+    void request_reset();
+    // Timers due by now fire; returns the earliest next deadline (kNever if none).
+    uint64_t run_timers();
+    // Delivers a pending external interrupt if the CPU can take one now.
+    void take_interrupt();
 
     MachineConfig config_;
     std::unique_ptr<PhysicalMemory> mem_;
     IoBus io_{"port I/O"};
     Cpu cpu_;
+    std::unique_ptr<VirtualClock> clock_;
+    std::unique_ptr<PcBoard> board_;
     std::unique_ptr<Engine> engine_;
     std::vector<std::unique_ptr<IoDevice>> devices_;
     std::optional<int> exit_status_;

@@ -1,0 +1,33 @@
+#include "vm/pc_board.h"
+
+#include <ctime>
+
+namespace vmm86 {
+
+PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks)
+    : pit_(clock, pic_.line(0)),
+      rtc_(clock, pic_.line(8), std::time(nullptr)),
+      kbc_(pic_.line(1), pic_.line(12)) {
+    io.map(0x20, 2, pic_.master_ports(), "PIC master");
+    io.map(0xA0, 2, pic_.slave_ports(), "PIC slave");
+    io.map(0x4D0, 2, pic_.elcr_ports(), "PIC ELCR");
+    io.map(0x40, 4, pit_, "PIT");
+    io.map(0x61, 1, pit_.port61(), "system control port B");
+    io.map(0x70, 2, rtc_, "RTC/CMOS");
+    io.map(0x72, 2, rtc_.extended_ports(), "CMOS extended bank");
+    io.map(0x60, 1, kbc_.data_port(), "i8042 data");
+    io.map(0x64, 1, kbc_.command_port(), "i8042 command");
+    io.map(0xCF8, PciHost::kPorts, pci_, "PCI configuration");
+    pci_.attach(0, 0, host_bridge_);
+    pci_.attach(1, 0, isa_bridge_);
+    pci_.set_reset_control(&reset_control_);
+
+    rtc_.set_memory_size(ram_bytes);
+    pic_.on_intr_change = callbacks.intr;
+    kbc_.on_a20_change = callbacks.a20;
+    kbc_.on_reset_request = callbacks.reset;
+    reset_control_.on_reset_request = callbacks.reset;
+    timed_ = {&pit_, &rtc_};
+}
+
+}  // namespace vmm86

@@ -1,0 +1,46 @@
+// The PC chipset around the CPU: where each device sits (ports, IRQ lines) is decided
+// here and nowhere else. 8259A PIC pair, 8254 PIT (and port 61h), MC146818 RTC/CMOS,
+// i8042 keyboard controller, PCI configuration mechanism #1 with an i440FX host bridge and
+// a PIIX3 ISA bridge, and the 0xCF9 reset register.
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "devices/clock.h"
+#include "devices/cmos_rtc.h"
+#include "devices/i8042.h"
+#include "devices/io_bus.h"
+#include "devices/pci_host.h"
+#include "devices/pic8259.h"
+#include "devices/pit8254.h"
+#include "devices/system_control.h"
+
+namespace vmm86 {
+
+class PcBoard {
+public:
+    struct Callbacks {
+        std::function<void(bool)> a20;     // the keyboard controller's A20 line
+        std::function<void()> reset;       // i8042 pulse, port CF9h
+        std::function<void(bool)> intr;    // the PIC's INTR output changed
+    };
+    PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks);
+
+    Pic8259Pair& pic() { return pic_; }
+    // Devices whose state changes with time, for the run loop's deadlines.
+    const std::vector<TimedDevice*>& timed_devices() const { return timed_; }
+
+private:
+    Pic8259Pair pic_;
+    Pit8254 pit_;
+    CmosRtc rtc_;
+    I8042 kbc_;
+    PciHost pci_;
+    I440fxHostBridge host_bridge_;
+    Piix3IsaBridge isa_bridge_;
+    ResetControl reset_control_;
+    std::vector<TimedDevice*> timed_;
+};
+
+}  // namespace vmm86
