@@ -2,7 +2,10 @@
 ; and INT 3 (CD 03), INTO (CE) with OF set and clear, IRET (restores FLAGS, including a
 ; flag the handler changed in the frame), IRETD (66 CF with a hand-built frame and the
 ; SDM's EFLAGS merge), BOUND (62, 16/32-bit, in range and #BR = vector 5 with the IP of
-; the BOUND), an IVT entry changed at run time, and LIDT moving the real-mode IVT.
+; the BOUND), an IVT entry changed at run time, LIDT moving the real-mode IVT, INT1
+; (F1: a #DB trap, vector 1, IP after it), and TF single-stepping (a #DB trap after
+; each instruction, not after the POPF that sets TF; INT clears TF for the handler).
+; QEMU 7.2 does not implement INT1 (it raises #UD): those lines are marked s|/q|.
 ;
 ; The handler records the frame: pushed IP (shown minus the label of the instruction
 ; after the INT), CS, FLAGS, and EFLAGS inside the handler (IF TF AC cleared).
@@ -30,6 +33,10 @@
 ; |lidt 2000: int 40 went to=0A17
 ; |  sidt: limit=03FF base=00002000
 ; |lidt 0: int 40 went to=0040
+; s|int1 F1: vec=01 ip-label=0000
+; q|exc 06 ip=ok
+; q|int1 F1: vec=EE
+; |tf: steps=0003 cx=0013 ips-labels=0000 0000 0000
 ;
 %include "test.inc"
 
@@ -39,6 +46,8 @@ V_CS    equ 0x0584
 V_FL    equ 0x0586
 V_IN    equ 0x0588                      ; dword
 V_SP    equ 0x058C
+STEPS   equ 0x0590
+STEP_IP equ 0x0592                      ; three words
 
 %macro SWH 1
 swh_%1: push    word 0x%1
@@ -200,8 +209,73 @@ start:  TEST_INIT
         int     0x40
         VAL16   "lidt 0: int 40 went to", [V_VEC]
 
+; INT1 (F1, "ICEBP"): vector 1 as a trap.
+; (QEMU 7.2 raises #UD for F1, so a #UD is caught and reported too.)
+        SET_IVT 1, swh_01
+        mov     word [V_VEC], 0xEE
+        EXPECT_EXC .f1, .a7
+.f1:    db      0xF1
+.a7:    EXPECT_DONE
+        P       "int1 F1: vec="
+        H8      [V_VEC]
+        cmp     word [V_VEC], 1
+        jne     .a7n
+        P       " ip-label="
+        mov     ax, [V_IP]
+        sub     ax, .a7
+        H16     ax
+.a7n:   NL
+
+; TF: the trap comes after each instruction once TF is set; the handler clears TF in
+; the frame after the third.
+        SET_IVT 1, tf_handler
+        mov     word [STEPS], 0
+        xor     cx, cx
+        push    word 0x0102             ; TF
+        popf                            ; no trap after the POPF itself
+        inc     cx
+.s1:    inc     cx
+.s2:    inc     cx
+.s3:    add     cx, 0x10                ; TF is clear again: no trap
+        P       "tf: steps="
+        H16     [STEPS]
+        P       " cx="
+        H16     cx
+        P       " ips-labels="
+        mov     ax, [STEP_IP]
+        sub     ax, .s1
+        H16     ax
+        P       " "
+        mov     ax, [STEP_IP+2]
+        sub     ax, .s2
+        H16     ax
+        P       " "
+        mov     ax, [STEP_IP+4]
+        sub     ax, .s3
+        H16     ax
+        NL
+
         TEST_PASS
 
+tf_handler:
+        push    bp
+        mov     bp, sp
+        push    ax
+        push    bx
+        mov     bx, [ss:STEPS]
+        add     bx, bx
+        mov     ax, [bp+2]              ; pushed IP
+        mov     [ss:STEP_IP+bx], ax
+        inc     word [ss:STEPS]
+        cmp     word [ss:STEPS], 3
+        jb      .more
+        and     word [bp+6], ~F_TF      ; pushed FLAGS
+.more:  pop     bx
+        pop     ax
+        pop     bp
+        iret
+
+        SWH     01
         SWH     40
         SWH     FF
         SWH     03
