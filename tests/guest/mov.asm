@@ -175,7 +175,7 @@ start:  TEST_INIT
         push    word 0x08D7
         popf
         mov     al, 1
-        mov     bx, 0
+        mov     ebx, 0
         mov     ecx, 0
         mov     [DATA], al
         mov     word [DATA], 0
