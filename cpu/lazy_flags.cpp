@@ -108,7 +108,48 @@ uint32_t compute_arith_flags(const LazyFlags& lf) {
     return 0;
 }
 
+namespace {
+
+// Conditions straight from the recorded operands of a SUB/CMP or a logic op, without
+// computing all six flags: the common case of a Jcc in the block after its CMP.
+bool fast_condition(const LazyFlags& lf, Condition cc, bool& out) {
+    const SizeInfo z = size_info((lf.op >> 8) & 3);
+    const unsigned shift = 64 - z.bits;
+    const LazyFlagOp op = LazyFlagOp(lf.op & 0xFF);
+    if (op == LF_SUB) {
+        const uint64_t a = lf.src1 & z.mask, b = lf.src2 & z.mask;
+        const int64_t sa = int64_t(a << shift) >> shift, sb = int64_t(b << shift) >> shift;
+        bool r;
+        switch (cc >> 1) {
+        case CC_B >> 1: r = a < b; break;
+        case CC_E >> 1: r = a == b; break;
+        case CC_BE >> 1: r = a <= b; break;
+        case CC_L >> 1: r = sa < sb; break;
+        case CC_LE >> 1: r = sa <= sb; break;
+        default: return false;
+        }
+        out = (cc & 1) ? !r : r;
+        return true;
+    }
+    if (op == LF_LOGIC || op == LF_INC || op == LF_DEC || op == LF_ADD) {
+        const uint64_t res = lf.result & z.mask;
+        bool r;
+        switch (cc >> 1) {
+        case CC_E >> 1: r = res == 0; break;
+        case CC_S >> 1: r = (res & z.sign) != 0; break;
+        default: return false;
+        }
+        out = (cc & 1) ? !r : r;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 bool eval_condition(const CpuState& s, Condition cc) {
+    bool fast;
+    if (s.lazy.op != LF_NONE && fast_condition(s.lazy, cc, fast)) return fast;
     const uint32_t f = read_eflags(s);
     bool r;
     switch (cc >> 1) {

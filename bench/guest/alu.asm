@@ -1,7 +1,7 @@
 ; Register arithmetic: the interpreter's best case.
 %include "common.inc"
 bench_body:
-    mov ecx, 2000000
+    mov ecx, 8000000
     xor eax, eax
     mov ebx, 12345
     mov edx, 1

@@ -1,7 +1,7 @@
 ; Data-dependent branches, calls and returns (a pseudo-random walk).
 %include "common.inc"
 bench_body:
-    mov ecx, 500000
+    mov ecx, 4000000
     mov eax, 1
 .loop:
     imul eax, eax, 1103515245

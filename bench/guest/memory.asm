@@ -3,7 +3,7 @@
 bench_body:
     mov ax, 0x2000
     mov ds, ax
-    mov edx, 100
+    mov edx, 600
 .outer:
     mov si, 0x1000
     mov cx, 8192

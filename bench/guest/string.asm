@@ -4,7 +4,7 @@ bench_body:
     mov ax, 0x2000        ; source and destination clear of the stack
     mov ds, ax
     mov es, ax
-    mov bp, 60
+    mov bp, 300
 .outer:
     mov si, 0x1000
     mov di, 0x9000
