@@ -23,7 +23,7 @@ void usage(FILE* out) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        usage(stderr);
+        std::fputs("vmm86: no command given (try 'vmm86 --help')\n", stderr);
         return 2;
     }
     const std::string cmd = argv[1];

@@ -132,6 +132,14 @@
 %else
  %assign SH_MASK 0x00C5 | ((SH_MC == 1) * 0x0800)
  %ifidni %1, sar
+ %elifidni %1, shld
+  %if SH_MC > %2
+   %assign SH_MASK SH_MASK & ~1   ; SHLD/SHRD: CF undefined only above the width (SDM)
+  %endif
+ %elifidni %1, shrd
+  %if SH_MC > %2
+   %assign SH_MASK SH_MASK & ~1
+  %endif
  %elif SH_MC >= %2
   %assign SH_MASK SH_MASK & ~1
  %endif

@@ -88,9 +88,9 @@ start:  TEST_INIT
         VAL16   "ea16 wrap store", ax
         mov     bp, 0x8000
         mov     si, 0x8000
-        mov     ax, 0x0003
-        mov     ss, ax                  ; SS base 30: SS:[bp+si] = SS:0000 = linear 30
-        mov     word [0x0030], 0x7777
+        mov     ax, 0x0070
+        mov     ss, ax                  ; SS base 700: SS:[bp+si] = SS:0000 = linear 700
+        mov     word [0x0700], 0x7777   ; (clear of the IVT, whose #SS entry is at 30h)
         mov     ax, [bp+si]
         xor     cx, cx
         mov     ss, cx
