@@ -49,6 +49,9 @@ struct Cpu {
     volatile uint32_t exit_request = 0;
     // Set by the slow store path when a write hit a page holding translated code.
     uint32_t code_modified = 0;
+    // Counts interrupts and exceptions delivered: the run loop's single-step logic uses it
+    // to tell an instruction that completed from one that raised or took an event.
+    uint64_t events_delivered = 0;
     // An instruction the engine could not run; the run loop reports it.
     uint64_t unimplemented_eip = 0;
     ExitReason shutdown_reason = ExitReason::None;

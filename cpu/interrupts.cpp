@@ -47,7 +47,10 @@ bool deliver_event(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind
     (void)has_error_code;
     (void)error_code;
     cpu.pending_exception = -1;
-    if (deliver_real_mode(cpu, vector, return_eip)) return true;
+    if (deliver_real_mode(cpu, vector, return_eip)) {
+        ++cpu.events_delivered;
+        return true;
+    }
     // Delivery faulted. A fault while delivering a contributory exception (or #DF itself)
     // escalates; the pending fault now describes the new exception.
     uint8_t second = uint8_t(cpu.pending_exception);

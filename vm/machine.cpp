@@ -148,12 +148,21 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
         uint64_t budget = kSlice;
         if (deadline != TimedDevice::kNever) budget = std::min(budget, clock_->instructions_until(deadline));
         if (max_insns) budget = std::min(budget, max_insns - executed);
-        if (trace || cpu_.s.interrupt_shadow) budget = 1;
+        // EFLAGS.TF set before an instruction means a #DB trap after it.
+        const bool single_step = read_eflags(cpu_.s) & FLAG_TF;
+        if (trace || cpu_.s.interrupt_shadow || single_step) budget = 1;
         if (trace) trace(cpu_, false);
-        uint64_t before = executed;
+        const uint64_t before = executed, events_before = cpu_.events_delivered;
         ExitReason why = engine_->run(cpu_, budget, executed);
         if (trace && executed > before) trace(cpu_, true);
         if (budget == 1 && executed > before) cpu_.s.interrupt_shadow = 0;
+        // The trap follows an instruction that completed; one that faulted or delivered
+        // an interrupt (INT n clears TF for its handler) gets none.
+        if (single_step && executed > before && cpu_.events_delivered == events_before &&
+            why != ExitReason::Halted && why != ExitReason::Unimplemented) {
+            cpu_.s.dr[6] |= 1u << 14;  // DR6.BS
+            deliver_event(cpu_, EXC_DB, cpu_.s.eip, EventKind::Exception);
+        }
         if (why == ExitReason::Unimplemented) {
             char buf[128];
             std::snprintf(buf, sizeof buf, "unimplemented instruction at %04X:%08llX", cpu_.s.seg[CS].selector,

@@ -53,6 +53,8 @@ uint64_t helper_iret_real(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
     } else {
         s.eflags = (s.eflags & 0xFFFF0000u) | (uint32_t(flags) & 0x7FD5u) | FLAGS_FIXED1;
     }
+    // Single-stepping starts after the next instruction: the run loop must look now.
+    if (s.eflags & FLAG_TF) cpu.exit_request = 1;
     const uint16_t sel = uint16_t(cs);
     s.seg[CS].selector = sel;
     s.seg[CS].base = uint32_t(sel) << 4;

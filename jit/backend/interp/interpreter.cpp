@@ -171,6 +171,8 @@ L_GetFlags: V(dst) = read_eflags(s); NEXT;
 L_SetFlagBits:
     materialize_flags(s);
     s.eflags = (s.eflags & ~uint32_t(op->imm)) | (uint32_t(V(a)) & uint32_t(op->imm));
+    // TF now set: the run loop single-steps from the next instruction on.
+    if (s.eflags & FLAG_TF) cpu.exit_request = 1;
     NEXT;
 L_Load: {
     uint64_t value;
