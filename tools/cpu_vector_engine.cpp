@@ -82,8 +82,20 @@ void CpuVectorEngine::load(const std::map<std::string, uint32_t>& regs,
 }
 
 std::string CpuVectorEngine::run() {
-    RunResult r = machine_->run(1);
-    if (r.reason == StopReason::Unimplemented || r.reason == StopReason::Shutdown) return r.message;
+    // One instruction: step until CS:IP leaves it (a REP string instruction re-executes
+    // itself in chunks), an event is delivered (a fault stops at its handler's entry), or
+    // the CPU halts. The step limit only guards against an instruction that jumps to itself.
+    Cpu& cpu = machine_->cpu();
+    const uint64_t start_ip = cpu.s.eip;
+    const uint16_t start_cs = cpu.s.seg[CS].selector;
+    const uint64_t events = cpu.events_delivered;
+    for (int step = 0; step < 1000000; ++step) {
+        RunResult r = machine_->run(1);
+        if (r.reason == StopReason::Unimplemented || r.reason == StopReason::Shutdown) return r.message;
+        if (cpu.s.eip != start_ip || cpu.s.seg[CS].selector != start_cs || cpu.events_delivered != events ||
+            cpu.s.halted || r.instructions == 0)
+            break;
+    }
     return "";
 }
 
