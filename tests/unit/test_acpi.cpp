@@ -11,13 +11,12 @@
 #include "devices/acpi_pm.h"
 #include "devices/io_bus.h"
 
+#include "fake_irq.h"
+
 namespace vmm86 {
 namespace {
 
-struct FakeIrq : IrqLine {
-    bool level = false;
-    void set_level(bool high) override { level = high; }
-};
+using FakeIrq = test::RecordingIrq;
 
 constexpr uint64_t kPmBase = 0x600;
 constexpr uint64_t kSecond = 1'000'000'000;

@@ -9,6 +9,8 @@
 
 #include "devices/io_bus.h"
 
+#include "fake_irq.h"
+
 namespace vmm86 {
 namespace {
 
@@ -16,18 +18,9 @@ constexpr std::time_t kLeapDayEvening = 1709251198;  // 2024-02-29 23:59:58 UTC,
 constexpr std::time_t kJan31 = 1706695200;           // 2024-01-31 10:00:00 UTC, Wednesday
 constexpr uint64_t kSecond = 1000000000;
 
-class RecordingLine final : public IrqLine {
-public:
-    explicit RecordingLine(const Clock& clock) : clock_(clock) {}
-    void set_level(bool high) override {
-        if (high && !level) rising_ns.push_back(clock_.now_ns());
-        level = high;
-    }
-    bool level = false;
-    std::vector<uint64_t> rising_ns;
-
-private:
-    const Clock& clock_;
+// IRQ8 idles low until the RTC raises it.
+struct RecordingLine : test::RecordingIrq {
+    explicit RecordingLine(const Clock& clock) : test::RecordingIrq(clock, false) {}
 };
 
 class RtcTest : public ::testing::Test {

@@ -7,17 +7,12 @@
 #include "devices/i8042.h"
 #include "devices/io_bus.h"
 
+#include "fake_irq.h"
+
 namespace vmm86 {
 namespace {
 
-struct FakeIrq : IrqLine {
-    bool level = false;
-    int rising_edges = 0;
-    void set_level(bool high) override {
-        if (high && !level) ++rising_edges;
-        level = high;
-    }
-};
+using FakeIrq = test::RecordingIrq;
 
 class I8042Test : public ::testing::Test {
 protected:

@@ -8,21 +8,14 @@
 
 #include "devices/io_bus.h"
 
+#include "fake_irq.h"
+
 namespace vmm86 {
 namespace {
 
-class RecordingLine final : public IrqLine {
-public:
-    explicit RecordingLine(const Clock& clock) : clock_(clock) {}
-    void set_level(bool high) override {
-        if (high && !level) rising_ns.push_back(clock_.now_ns());
-        level = high;
-    }
-    bool level = true;
-    std::vector<uint64_t> rising_ns;
-
-private:
-    const Clock& clock_;
+// OUT0 idles high before the PIT is programmed.
+struct RecordingLine : test::RecordingIrq {
+    explicit RecordingLine(const Clock& clock) : test::RecordingIrq(clock, true) {}
 };
 
 class PitTest : public ::testing::Test {

@@ -8,17 +8,12 @@
 #include "devices/io_bus.h"
 #include "devices/uart16550.h"
 
+#include "fake_irq.h"
+
 namespace vmm86 {
 namespace {
 
-struct FakeIrq : IrqLine {
-    bool level = false;
-    int rising_edges = 0;
-    void set_level(bool high) override {
-        if (high && !level) ++rising_edges;
-        level = high;
-    }
-};
+using FakeIrq = test::RecordingIrq;
 
 struct RecordingBackend : CharBackend {
     std::string out;
