@@ -26,6 +26,9 @@ DecodeStatus Decoder::decode(CpuMode mode, const uint8_t* bytes, size_t availabl
     if (st == ZYDIS_STATUS_NO_MORE_DATA) return n < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::TooLong;
     if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) return DecodeStatus::TooLong;
     if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
+    // An i686 has no VEX/EVEX/XOP/3DNow!: C4/C5 with a register operand are LES/LDS and
+    // 8F /1-7 is POP with a bad reg field, all #UD, which Zydis would decode as AVX or XOP.
+    if (out.zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY) return DecodeStatus::Invalid;
     out.eip = eip;
     std::memcpy(out.bytes, bytes, out.zi.length);
     return DecodeStatus::Ok;

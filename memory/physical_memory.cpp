@@ -65,7 +65,11 @@ uint64_t PhysicalMemory::read(uint32_t paddr, unsigned size) {
             std::memcpy(&v, p.host + off, size);
             return v;
         }
-        if (p.kind == PageKind::Mmio) return mmio_.read(paddr, size);
+        if (p.kind == PageKind::Mmio) {
+            // Devices take at most a dword (io_device.h): a qword (CMPXCHG8B) is two.
+            if (size == 8) return mmio_.read(paddr, 4) | uint64_t(mmio_.read(paddr + 4, 4)) << 32;
+            return mmio_.read(paddr, size);
+        }
         return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
     }
     uint64_t v = 0;
@@ -81,7 +85,12 @@ void PhysicalMemory::write(uint32_t paddr, unsigned size, uint64_t value) {
             if (p.code) notify_write(paddr, size);
             std::memcpy(p.host + off, &value, size);
         } else if (p.kind == PageKind::Mmio) {
-            mmio_.write(paddr, size, uint32_t(value));
+            if (size == 8) {
+                mmio_.write(paddr, 4, uint32_t(value));
+                mmio_.write(paddr + 4, 4, uint32_t(value >> 32));
+            } else {
+                mmio_.write(paddr, size, uint32_t(value));
+            }
         }
         return;  // ROM and unmapped: the write is dropped, as on a PC
     }

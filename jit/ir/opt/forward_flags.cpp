@@ -32,6 +32,8 @@ public:
         const Condition cc = Condition(in.imm);
         const ValueId d = in.dst;
         const bool sub = r.op == LF_SUB, logic = r.op == LF_LOGIC;
+        // ZF is "result == 0" for every record but MUL's, whose ZF is always clear.
+        if (r.op == LF_MUL && (cc == CC_E || cc == CC_NE)) return false;
         // Each condition and its negation as one comparison (operands swapped for the
         // negated form: !(a < b) is b <= a).
         switch (cc) {
