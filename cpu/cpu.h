@@ -73,8 +73,13 @@ struct Cpu {
         pending_error_code = error_code;
         pending_has_error = true;
     }
-    unsigned tlb_mode() const { return 0; }  // user mode (CPL 3) arrives with protected mode
     bool real_mode() const { return !(s.cr0 & CR0_PE); }
+    bool v86_mode() const { return (s.cr0 & CR0_PE) && (s.eflags & FLAG_VM); }
+    // The current privilege level: 0 in real mode, 3 in virtual-8086 mode, otherwise the
+    // RPL of CS (which a CS load makes equal to the privilege the code runs at).
+    unsigned cpl() const { return real_mode() ? 0 : v86_mode() ? 3 : (s.seg[CS].selector & 3); }
+    // Which half of the soft TLB serves accesses now: 1 for CPL 3 (user), else 0.
+    unsigned tlb_mode() const { return cpl() == 3 ? 1 : 0; }
 
     void set_a20(bool enabled);
     void flush_tlb() {

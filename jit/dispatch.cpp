@@ -15,7 +15,7 @@ Dispatch::~Dispatch() {
 TranslatedBlock* Dispatch::lookup(Cpu& cpu, bool single) {
     const CpuState& s = cpu.s;
     const CpuMode mode = current_mode(s);
-    const uint32_t flags = key_flags(s, mode, single);
+    const uint32_t flags = key_flags(s, mode, single, cpu.cpl());
     const uint32_t cs_base = s.seg[CS].base;
     if (cpu.tlb_epoch != seen_tlb_epoch_) {
         cache_.clear_jump_cache();

@@ -28,8 +28,11 @@ public:
     const Decoder& decoder() const { return decoder_; }
 
 private:
-    static uint32_t key_flags(const CpuState& s, CpuMode mode, bool single) {
-        return uint32_t(mode) | ((s.seg[SS].attributes & SEG_ATTR_DB) ? 4u : 0u) | (single ? 8u : 0u);
+    // Everything a translation may depend on besides its bytes and CS base: the decode
+    // mode, the stack size, single-step blocks, the privilege level and V86 mode.
+    static uint32_t key_flags(const CpuState& s, CpuMode mode, bool single, unsigned cpl) {
+        return uint32_t(mode) | ((s.seg[SS].attributes & SEG_ATTR_DB) ? 4u : 0u) | (single ? 8u : 0u) |
+               (cpl << 4) | ((s.eflags & FLAG_VM) ? 64u : 0u);
     }
 
     Cpu& cpu_;
