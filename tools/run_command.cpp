@@ -10,6 +10,7 @@
 #include "tools/commands.h"
 #include "tools/file_util.h"
 #include "tools/state_dump.h"
+#include "vm/host_console.h"
 #include "vm/machine.h"
 
 namespace po = boost::program_options;
@@ -103,11 +104,13 @@ int run_command(int argc, char** argv) {
     po::options_description opts(
         "usage: vmm86 run --bios FILE [options]\n\nBoots a PC from a raw firmware image and runs it until the "
         "guest powers off,\nwrites the exit port, or halts for good.\n\noptions");
-    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock;
+    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial;
     uint64_t ram_mib = 32, max_insns = 0;
     opts.add_options()("help,h", "show this help")
         ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
         ("memory,m", po::value<uint64_t>(&ram_mib)->default_value(32), "RAM in MiB")
+        ("serial", po::value<std::string>(&serial)->default_value("stdio"),
+         "COM1: stdio (raw terminal; C-a x quits), file:PATH or none")
         ("debugcon", po::value<std::string>(&debugcon)->default_value("stdio"),
          "debug console (port 0xE9): stdio, file:PATH or none")
         ("post-port", po::value<std::string>(&post_port_s)->default_value("0x80"), "port whose writes are POST codes")
@@ -164,6 +167,9 @@ int run_command(int argc, char** argv) {
             FILE* f = post_file.get();
             config.post_out = [f](uint8_t code) { std::fprintf(f, "%02X\n", code); };
         }
+        // The console goes last: raw mode should start only once every option was valid.
+        HostConsole serial_console(serial);
+        config.console = &serial_console;
         Machine machine(std::move(config));
         std::unique_ptr<Tracer> tracer;
         Machine::TraceHook hook;
@@ -186,6 +192,8 @@ int run_command(int argc, char** argv) {
             return r.exit_status;
         case StopReason::HaltedForever:
             std::cerr << "vmm86: " << r.message << " after " << r.instructions << " instructions\n";
+            return 0;
+        case StopReason::UserQuit:
             return 0;
         case StopReason::InstructionLimit:
             std::cerr << "vmm86: stopped after " << r.instructions << " instructions (--max-insns)\n";

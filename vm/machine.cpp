@@ -6,6 +6,7 @@
 #include "cpu/interrupts.h"
 #include "cpu/lazy_flags.h"
 #include "devices/system_control.h"
+#include "vm/host_console.h"
 
 namespace vmm86 {
 
@@ -52,7 +53,7 @@ void Machine::map_board_ports() {
     callbacks.intr = [this](bool high) {
         if (high) cpu_.exit_request = 1;
     };
-    board_ = std::make_unique<PcBoard>(io_, *clock_, config_.ram_bytes, std::move(callbacks));
+    board_ = std::make_unique<PcBoard>(io_, *clock_, config_.ram_bytes, std::move(callbacks), config_.console);
 }
 
 void Machine::request_reset() {
@@ -119,6 +120,11 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
             reset_requested_ = false;
             reset();
         }
+        if (config_.console && board_ && !config_.console->pump(board_->com1())) {
+            result.reason = StopReason::UserQuit;
+            result.message = "quit from the console (C-a x)";
+            break;
+        }
         const uint64_t deadline = run_timers();
         take_interrupt();
         if (cpu_.shutdown_reason == ExitReason::Shutdown) {
@@ -127,14 +133,23 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
             break;
         }
         if (cpu_.s.halted) {
-            // Only an interrupt can wake a halted CPU (there is no NMI source yet).
-            if (!(read_eflags(cpu_.s) & FLAG_IF) || deadline == TimedDevice::kNever) {
+            // Only an interrupt can wake a halted CPU (there is no NMI source yet): a timer,
+            // or a key typed on an interactive console.
+            const bool typing = config_.console && config_.console->interactive();
+            if (!(read_eflags(cpu_.s) & FLAG_IF) || (deadline == TimedDevice::kNever && !typing)) {
                 result.reason = StopReason::HaltedForever;
                 result.message = (read_eflags(cpu_.s) & FLAG_IF) ? "CPU halted and no interrupt source can wake it"
                                                                  : "CPU halted with interrupts disabled";
                 break;
             }
-            clock_->idle_until(deadline);
+            if (typing) {
+                const uint64_t now = clock_->now_ns();
+                config_.console->wait_for_input(deadline > now ? std::min<uint64_t>(deadline - now, 100000000) : 0);
+                if (clock_->mode() == VirtualClock::Mode::Instructions && deadline != TimedDevice::kNever)
+                    clock_->idle_until(deadline);
+            } else {
+                clock_->idle_until(deadline);
+            }
             continue;
         }
         if (max_insns && executed >= max_insns) {

@@ -27,9 +27,10 @@ struct MachineConfig {
     std::function<void(uint8_t)> post_out;      // POST codes
     bool board_ports = true;  // false: a bare CPU and RAM (test vectors), I/O reads all ones
     VirtualClock::Mode clock = VirtualClock::Mode::Host;
+    class HostConsole* console = nullptr;  // COM1's host end (owned by the caller), or none
 };
 
-enum class StopReason { ExitPort, HaltedForever, Shutdown, Unimplemented, InstructionLimit, HostSignal };
+enum class StopReason { ExitPort, HaltedForever, Shutdown, Unimplemented, InstructionLimit, UserQuit };
 
 struct RunResult {
     StopReason reason;

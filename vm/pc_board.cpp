@@ -4,10 +4,12 @@
 
 namespace vmm86 {
 
-PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks)
+PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1)
     : pit_(clock, pic_.line(0)),
       rtc_(clock, pic_.line(8), std::time(nullptr)),
-      kbc_(pic_.line(1), pic_.line(12)) {
+      kbc_(pic_.line(1), pic_.line(12)),
+      com1_(pic_.line(4), com1),
+      com2_(pic_.line(3), nullptr) {
     io.map(0x20, 2, pic_.master_ports(), "PIC master");
     io.map(0xA0, 2, pic_.slave_ports(), "PIC slave");
     io.map(0x4D0, 2, pic_.elcr_ports(), "PIC ELCR");
@@ -18,6 +20,8 @@ PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks ca
     io.map(0x60, 1, kbc_.data_port(), "i8042 data");
     io.map(0x64, 1, kbc_.command_port(), "i8042 command");
     io.map(0xCF8, PciHost::kPorts, pci_, "PCI configuration");
+    io.map(0x3F8, Uart16550::kPorts, com1_, "COM1");
+    io.map(0x2F8, Uart16550::kPorts, com2_, "COM2");
     pci_.attach(0, 0, host_bridge_);
     pci_.attach(1, 0, isa_bridge_);
     pci_.set_reset_control(&reset_control_);

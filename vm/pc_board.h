@@ -1,7 +1,8 @@
 // The PC chipset around the CPU: where each device sits (ports, IRQ lines) is decided
 // here and nowhere else. 8259A PIC pair, 8254 PIT (and port 61h), MC146818 RTC/CMOS,
 // i8042 keyboard controller, PCI configuration mechanism #1 with an i440FX host bridge and
-// a PIIX3 ISA bridge, and the 0xCF9 reset register.
+// a PIIX3 ISA bridge, the 0xCF9 reset register, and 16550A UARTs at COM1 (3F8h, IRQ4) and
+// COM2 (2F8h, IRQ3).
 #pragma once
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
 #include "devices/system_control.h"
+#include "devices/uart16550.h"
 
 namespace vmm86 {
 
@@ -25,9 +27,11 @@ public:
         std::function<void()> reset;       // i8042 pulse, port CF9h
         std::function<void(bool)> intr;    // the PIC's INTR output changed
     };
-    PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks);
+    // com1 is the host end of the first serial port (may be null: nothing plugged in).
+    PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1);
 
     Pic8259Pair& pic() { return pic_; }
+    Uart16550& com1() { return com1_; }
     // Devices whose state changes with time, for the run loop's deadlines.
     const std::vector<TimedDevice*>& timed_devices() const { return timed_; }
 
@@ -40,6 +44,8 @@ private:
     I440fxHostBridge host_bridge_;
     Piix3IsaBridge isa_bridge_;
     ResetControl reset_control_;
+    Uart16550 com1_;
+    Uart16550 com2_;
     std::vector<TimedDevice*> timed_;
 };
 
