@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "cpu/lazy_flags.h"
+#include "decoder/decoder.h"
 
 namespace vmm86 {
 namespace {
@@ -38,6 +39,16 @@ CpuVectorEngine::CpuVectorEngine() {
     machine_ = std::make_unique<Machine>(std::move(config));
 }
 
+void CpuVectorEngine::set_bytes(const std::vector<uint8_t>& bytes) {
+    // A trailing F4 beyond the instruction itself is the suite's terminating HLT.
+    static const Decoder decoder;
+    DecodedInsn d;
+    halt_terminates_ = false;
+    if (!bytes.empty() && bytes.back() == 0xF4 &&
+        decoder.decode(CpuMode::Real16, bytes.data(), bytes.size(), 0, d) == DecodeStatus::Ok)
+        halt_terminates_ = d.length() < bytes.size();
+}
+
 void CpuVectorEngine::load(const std::map<std::string, uint32_t>& regs,
                            const std::vector<std::pair<uint32_t, uint8_t>>& ram) {
     PhysicalMemory& mem = machine_->memory();
@@ -66,7 +77,9 @@ void CpuVectorEngine::load(const std::map<std::string, uint32_t>& regs,
         } else if (name == "ip" || name == "eip") {
             s.eip = name == "ip" ? (value & 0xFFFF) : value;
         } else if (name == "flags" || name == "eflags") {
-            uint32_t v = name == "flags" ? (s.eflags & 0xFFFF0000u) | (value & 0xFFFF) : value;
+            // A 16-bit FLAGS image is loaded without bits 12-15: the 80286 suite records
+            // LOADALL values there that real mode never holds (its README says to mask them).
+            uint32_t v = name == "flags" ? (s.eflags & 0xFFFF0000u) | (value & 0x0FFF) : value;
             s.eflags = (v | FLAGS_FIXED1) & ~0x8028u;  // bits 3, 5, 15 always read 0
             s.lazy.op = LF_NONE;
         } else {
@@ -96,6 +109,9 @@ std::string CpuVectorEngine::run() {
             cpu.s.halted || r.instructions == 0)
             break;
     }
+    // The suite's HLT runs next, wherever the instruction went (the 286 suite injects it at
+    // a jump target or exception handler too): the final IP is the one after it.
+    if (halt_terminates_ && !cpu.s.halted) cpu.s.eip = (cpu.s.eip + 1) & 0xFFFF;
     return "";
 }
 

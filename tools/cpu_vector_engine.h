@@ -11,6 +11,7 @@ namespace vmm86 {
 class CpuVectorEngine final : public VectorEngine {
 public:
     CpuVectorEngine();
+    void set_bytes(const std::vector<uint8_t>& bytes) override;
     void load(const std::map<std::string, uint32_t>& regs,
               const std::vector<std::pair<uint32_t, uint8_t>>& ram) override;
     std::string run() override;
@@ -20,6 +21,7 @@ public:
 private:
     std::unique_ptr<Machine> machine_;
     std::vector<uint32_t> touched_pages_;
+    bool halt_terminates_ = false;  // the bytes end with a terminating HLT after the instruction
 };
 
 }  // namespace vmm86

@@ -26,6 +26,10 @@ public:
   // (names as in the file: ax..di, cs/ds/es/ss/fs/gs, ip, flags, and 32-bit names) and RAM bytes.
   virtual void load(const std::map<std::string, uint32_t>& regs,
                     const std::vector<std::pair<uint32_t, uint8_t>>& ram) = 0;
+  // The vector's instruction bytes, given before load(). Suites differ in how a test ends:
+  // the 80286 suite's bytes end with the HLT (F4) that terminates each test, and its final
+  // IP is the one after that HLT; the 8088 suite stops right after the instruction.
+  virtual void set_bytes(const std::vector<uint8_t>& bytes) { (void)bytes; }
   // Executes the test instruction. Returns an empty string, or a description of an internal
   // failure (e.g. "unimplemented instruction").
   virtual std::string run() = 0;

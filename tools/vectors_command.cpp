@@ -100,6 +100,7 @@ int run_vectors(const std::string& path, VectorEngine& engine, std::ostream& out
     while (reader.next(v)) {
       std::vector<std::string> lines;
       try {
+        engine.set_bytes(v.bytes);
         engine.load(v.initial_regs, v.initial_ram);
         std::string error = engine.run();
         // After an internal failure the machine state means nothing; comparing it would

@@ -34,6 +34,25 @@ const char* kVectors =
     R"({"name":"rep stosb","bytes":[243,170],"initial":{"regs":{"ax":90,"bx":0,"cx":5000,"dx":0,"si":0,"di":0,"bp":0,"sp":256,"cs":4096,"ds":0,"es":12288,"ss":0,"ip":256,"flags":2},"ram":[[65792,243],[65793,170],[65794,244],[196608,0],[201607,0],[201608,7]]},"final":{"regs":{"cx":0,"di":5000,"ip":258},"ram":[[196608,90],[201607,90],[201608,7]]}})"
     "\n";
 
+// The 80286 suite's conventions: bytes end with the terminating HLT, the final IP is the
+// one after that HLT (also at a jump target, where the suite injects it), and the initial
+// FLAGS may carry IOPL/NT bits that real mode never holds.
+const char* k286StyleVectors =
+    R"({"name":"add ax,bx","bytes":[1,216,244],"initial":{"regs":{"ax":1,"bx":2,"cx":0,"dx":0,"si":0,"di":0,"bp":0,"sp":256,"cs":4096,"ds":0,"es":0,"ss":0,"ip":256,"flags":61442},"ram":[[65792,1],[65793,216],[65794,244]]},"final":{"regs":{"ax":3,"ip":259,"flags":6},"ram":[]}})"
+    "\n"
+    R"({"name":"jmp short","bytes":[235,16,244],"initial":{"regs":{"ax":0,"bx":0,"cx":0,"dx":0,"si":0,"di":0,"bp":0,"sp":256,"cs":4096,"ds":0,"es":0,"ss":0,"ip":256,"flags":2},"ram":[[65792,235],[65793,16],[65794,244]]},"final":{"regs":{"ip":275},"ram":[]}})"
+    "\n"
+    R"({"name":"hlt","bytes":[244],"initial":{"regs":{"ax":0,"bx":0,"cx":0,"dx":0,"si":0,"di":0,"bp":0,"sp":256,"cs":4096,"ds":0,"es":0,"ss":0,"ip":256,"flags":2},"ram":[[65792,244]]},"final":{"regs":{"ip":257},"ram":[]}})"
+    "\n";
+
+TEST(CpuVectors, TerminatingHaltConventionOf286Suite) {
+    std::string path = write_file("cpu_vectors_286.jsonl", k286StyleVectors);
+    CpuVectorEngine engine;
+    std::ostringstream out, err;
+    EXPECT_EQ(run_vectors(path, engine, out, err), 0) << out.str() << err.str();
+    EXPECT_NE(out.str().find("3 passed, 0 failed"), std::string::npos) << out.str();
+}
+
 TEST(CpuVectors, RecordedResultsPass) {
     std::string path = write_file("cpu_vectors_ok.jsonl", kVectors);
     CpuVectorEngine engine;
