@@ -79,7 +79,10 @@ struct Cpu {
     // RPL of CS (which a CS load makes equal to the privilege the code runs at).
     unsigned cpl() const { return real_mode() ? 0 : v86_mode() ? 3 : (s.seg[CS].selector & 3); }
     // Which half of the soft TLB serves accesses now: 1 for CPL 3 (user), else 0.
-    unsigned tlb_mode() const { return cpl() == 3 ? 1 : 0; }
+    unsigned tlb_mode() const { return cpl() == 3 && !implicit_supervisor ? 1 : 0; }
+    // Set while the CPU makes supervisor accesses on its own at CPL 3 (descriptor tables,
+    // the TSS, the inner stack of a privilege change): they use the supervisor half.
+    bool implicit_supervisor = false;
 
     void set_a20(bool enabled);
     void flush_tlb() {
@@ -131,13 +134,15 @@ inline bool segment_ok(const SegmentCache& sc, uint32_t offset, unsigned size) {
 
 inline bool read_seg_fast(Cpu& cpu, unsigned seg, uint32_t offset, unsigned size, uint64_t& value) {
     const SegmentCache& sc = cpu.s.seg[seg];
-    if (!segment_ok(sc, offset, size)) return cpu.read_seg(seg, offset, size, value);
+    if (!segment_ok(sc, offset, size) || (sc.attributes & SEG_ATTR_NO_READ))
+        return cpu.read_seg(seg, offset, size, value);
     return fast_read(cpu, sc.base + offset, size, value);
 }
 
 inline bool write_seg_fast(Cpu& cpu, unsigned seg, uint32_t offset, unsigned size, uint64_t value) {
     const SegmentCache& sc = cpu.s.seg[seg];
-    if (!segment_ok(sc, offset, size)) return cpu.write_seg(seg, offset, size, value);
+    if (!segment_ok(sc, offset, size) || (sc.attributes & SEG_ATTR_NO_WRITE))
+        return cpu.write_seg(seg, offset, size, value);
     return fast_write(cpu, sc.base + offset, size, value);
 }
 

@@ -92,6 +92,11 @@ enum : uint16_t {
     SEG_ATTR_ACCESSED = 1u << 0, SEG_ATTR_WRITABLE = 1u << 1, SEG_ATTR_EXPAND_DOWN = 1u << 2,
     SEG_ATTR_CODE = 1u << 3, SEG_ATTR_S = 1u << 4, SEG_ATTR_PRESENT = 1u << 7,
     SEG_ATTR_DB = 1u << 14, SEG_ATTR_G = 1u << 15,
+    // Not descriptor bits: derived when a protected-mode load fills the cache (bits 8-11
+    // are free in this packing), so that the memory fast path tests one bit. A null
+    // selector sets both; real-mode and V86 loads clear them.
+    SEG_ATTR_NO_READ = 1u << 8, SEG_ATTR_NO_WRITE = 1u << 9,
+    SEG_ATTR_DERIVED = SEG_ATTR_NO_READ | SEG_ATTR_NO_WRITE,
 };
 
 // CR0 bits.

@@ -1,5 +1,6 @@
 #include "cpu/interrupts.h"
 
+#include "cpu/interrupts_pm.h"
 #include "cpu/lazy_flags.h"
 
 namespace vmm86 {
@@ -43,11 +44,10 @@ bool deliver_real_mode(Cpu& cpu, uint8_t vector, uint64_t return_eip) {
 
 bool deliver_event(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind, bool has_error_code,
                    uint32_t error_code) {
-    (void)kind;
-    (void)has_error_code;
-    (void)error_code;
     cpu.pending_exception = -1;
-    if (deliver_real_mode(cpu, vector, return_eip)) {
+    const bool delivered = cpu.real_mode() ? deliver_real_mode(cpu, vector, return_eip)
+                                           : deliver_protected(cpu, vector, return_eip, kind, has_error_code, error_code);
+    if (delivered) {
         ++cpu.events_delivered;
         return true;
     }
@@ -68,12 +68,15 @@ bool deliver_event(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind
         else cpu.raise(second);
         return false;
     }
-    // A benign first event (external, #DB…) followed by a fault: deliver the fault.
-    // Otherwise the two make a double fault (vol. 3, table 6-5); #PF then #PF is one too.
-    const bool benign_first = kind != EventKind::Exception || !(contributory(vector) || vector == EXC_PF);
-    if (benign_first)
+    // SDM vol. 3, table 6-5: contributory then contributory, or #PF then contributory or
+    // #PF, make a double fault; every other pair is handled serially (the second fault is
+    // delivered). An external interrupt or an INT1 counts as a benign first event.
+    const bool first_contributory = kind == EventKind::Exception && contributory(vector);
+    const bool first_pf = kind == EventKind::Exception && vector == EXC_PF;
+    const bool dbl = (first_contributory && contributory(second)) ||
+                     (first_pf && (contributory(second) || second == EXC_PF));
+    if (!dbl)
         return deliver_event(cpu, second, return_eip, EventKind::Exception, second_has_error, second_error);
-    (void)contributory(second);
     return deliver_event(cpu, EXC_DF, return_eip, EventKind::Exception, true, 0);
 }
 

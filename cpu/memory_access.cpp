@@ -12,7 +12,8 @@ uint8_t segment_fault_vector(unsigned seg) { return seg == SS ? EXC_SS : EXC_GP;
 
 bool Cpu::read_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t& value) {
     const SegmentCache& sc = s.seg[seg];
-    if (!segment_ok(sc, offset, size)) {
+    // NO_READ: an execute-only code segment or a null selector (protected mode).
+    if (!segment_ok(sc, offset, size) || (sc.attributes & SEG_ATTR_NO_READ)) {
         raise(segment_fault_vector(seg), 0);
         return false;
     }
@@ -21,7 +22,8 @@ bool Cpu::read_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t& value
 
 bool Cpu::write_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t value) {
     const SegmentCache& sc = s.seg[seg];
-    if (!segment_ok(sc, offset, size)) {
+    // NO_WRITE: a code segment, a read-only data segment or a null selector.
+    if (!segment_ok(sc, offset, size) || (sc.attributes & SEG_ATTR_NO_WRITE)) {
         raise(segment_fault_vector(seg), 0);
         return false;
     }

@@ -1,6 +1,8 @@
 // Near and far jumps, calls and returns, Jcc, LOOP/LOOPE/LOOPNE, JCXZ/JECXZ.
-// Far transfers in real mode load CS as base = selector << 4; the protected-mode forms
-// (gates, privilege changes) arrive with CPU core II.
+// Far transfers in real (and V86) mode load CS as base = selector << 4; in protected mode
+// they go through helpers (cpu/segmentation_far.cpp: gates, privilege changes, task
+// switches) that set CS:EIP themselves, and the block ends with ExitBlock.
+#include "cpu/segmentation.h"
 #include "jit/frontend/condition.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lowering.h"
@@ -34,9 +36,13 @@ void far_operand(Translator& t, const DecodedInsn& d, ValueId& sel, ValueId& off
 // Real mode: CS = sel, EIP = offset. The block ends with an indirect jump so that the
 // next block is looked up under the new CS base.
 Flow far_transfer(Translator& t, ValueId sel, ValueId offset) {
-    if (t.mode() != CpuMode::Real16) return unimplemented(t);
     t.b().effect(Op::SetSegReal, 2, sel, 0, 0, CS);
     return t.jump_indirect(offset);
+}
+
+// What the protected-mode far JMP/CALL helpers need besides selector and offset.
+uint64_t far_packed(Translator& t, const DecodedInsn& d) {
+    return (d.next_eip() & t.code_mask()) | (uint64_t(d.operand_bytes()) << 32);
 }
 
 }  // namespace
@@ -46,6 +52,10 @@ Flow lower_jmp(Translator& t, const DecodedInsn& d) {
     if (is_far(d)) {
         ValueId sel, offset;
         far_operand(t, d, sel, offset);
+        if (t.mode() != CpuMode::Real16) {
+            t.call(&helper_far_jmp, sel, offset, t.c(far_packed(t, d)));
+            return t.exit_block();
+        }
         return far_transfer(t, sel, offset);
     }
     if (op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE) return t.jump(relative_target(t, d));
@@ -63,6 +73,10 @@ Flow lower_call(Translator& t, const DecodedInsn& d) {
     if (is_far(d)) {
         ValueId sel, offset;
         far_operand(t, d, sel, offset);
+        if (t.mode() != CpuMode::Real16) {
+            t.call(&helper_far_call, sel, offset, t.c(far_packed(t, d)));
+            return t.exit_block();
+        }
         t.push(size, t.b().zext(size, t.b().emit(Op::GetSegSel, 2, 0, 0, 0, CS)));
         t.push(size, t.c(ret));
         t.commit_stack();
@@ -82,6 +96,12 @@ Flow lower_call(Translator& t, const DecodedInsn& d) {
 Flow lower_ret(Translator& t, const DecodedInsn& d) {
     const unsigned size = d.operand_bytes();
     const bool far = is_far(d);
+    if (far && t.mode() != CpuMode::Real16) {
+        const uint64_t imm = d.operand_count() > 0 && d.op(0).type == ZYDIS_OPERAND_TYPE_IMMEDIATE
+                                 ? d.op(0).imm.value.u & 0xFFFF : 0;
+        t.call(&helper_far_ret, t.c(size), t.c(imm));
+        return t.exit_block();
+    }
     ValueId ip = t.pop(size);
     ValueId sel = far ? t.pop(size) : 0;
     if (d.operand_count() > 0 && d.op(0).type == ZYDIS_OPERAND_TYPE_IMMEDIATE)

@@ -2,6 +2,7 @@
 // (CPL 0); real mode always runs at CPL 0, and the protected-mode checks arrive with CPU
 // core II. A write that can change how code is translated or how addresses map (CR0,
 // CR3, CR4) ends the block.
+#include "cpu/segmentation.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lowering.h"
 
@@ -100,6 +101,7 @@ Flow lower_mov_system(Translator& t, const DecodedInsn& d) {
     const ZydisDecodedOperand& src = d.op(1);
     const ZydisRegisterClass dcls = ZydisRegisterGetClass(dst.reg.value);
     const ZydisRegisterClass scls = ZydisRegisterGetClass(src.reg.value);
+    t.call(&helper_require_cpl0);  // #GP(0) at CPL > 0 and in V86 mode
     // The general register operand is always 32 bits here, whatever the operand size.
     if (dcls == ZYDIS_REGCLASS_CONTROL) {
         t.call(&helper_write_cr, t.c(reg_number(dst.reg.value)), t.read_gpr(ZydisRegisterGetId(src.reg.value), 4));
@@ -137,12 +139,14 @@ Flow lower_smsw(Translator& t, const DecodedInsn& d) {
 }
 
 Flow lower_lmsw(Translator& t, const DecodedInsn&) {
+    t.call(&helper_require_cpl0);
     t.call(&helper_lmsw, t.b().zext(2, t.read(0)));
     t.end_block_after();
     return Flow::Next;
 }
 
 Flow lower_clts(Translator& t, const DecodedInsn&) {
+    t.call(&helper_require_cpl0);
     t.call(&helper_clts);
     return Flow::Next;
 }
@@ -153,6 +157,7 @@ namespace vmm86 {
 
 Flow lower_invlpg(Translator& t, const DecodedInsn& d) {
     if (d.op(0).type != ZYDIS_OPERAND_TYPE_MEMORY) return t.fault(EXC_UD);
+    t.call(&helper_require_cpl0);
     MemRef m = t.mem(0);
     ValueId base = t.b().emit(ir::Op::GetSegBase, 4, 0, 0, 0, m.seg);
     t.call(&helper_invlpg, t.b().add(4, base, t.b().zext(4, m.offset)));

@@ -5,8 +5,8 @@
 namespace vmm86 {
 
 // Loads segment register `seg` with selector `sel` (a 16-bit value). In real and V86
-// mode this is base = sel << 4; protected-mode loads (descriptor checks) come with CPU
-// core II. Loading SS (MOV/POP) inhibits interrupts for one instruction; it ends the block
+// mode this is base = sel << 4; in protected mode a helper (cpu/segmentation.cpp) does the
+// descriptor checks and may raise, so callers write their other results after it. Loading SS (MOV/POP) inhibits interrupts for one instruction; it ends the block
 // after the current instruction (Translator::end_block_after). Always returns Flow::Next,
 // so the caller can go on writing the instruction's other results.
 Flow load_segment(Translator& t, unsigned seg, ValueId sel);

@@ -7,6 +7,7 @@
 // stack pointer (SP or ESP) is SS.B (t.stack_size()); the width of each slot is the
 // operand size. They are independent: 66h PUSH in a 16-bit stack moves SP by 4.
 #include "jit/frontend/lower_segment.h"
+#include "jit/frontend/lower_system_helpers.h"
 #include "jit/frontend/lowering.h"
 
 namespace vmm86 {
@@ -25,12 +26,6 @@ ValueId staged_esp32(Translator& t) {
     ValueId high = t.b().and_(4, t.b().get_reg(ESP, 4), t.c(0xFFFF0000u));
     return t.b().binop(Op::Or, 4, high, sp);
 }
-
-// Flags POPF may change in real mode (CPL 0, IOPL irrelevant): everything but the fixed
-// and reserved bits. 16-bit POPF reaches only FLAGS[15:0]; POPFD also AC and ID (the
-// bit that announces CPUID), clears RF and leaves VM, VIF and VIP alone (SDM POPF).
-constexpr uint32_t kPopf16Mask = FLAGS_ARITH | FLAG_TF | FLAG_IF | FLAG_DF | FLAG_IOPL | FLAG_NT;
-constexpr uint32_t kPopf32Mask = kPopf16Mask | FLAG_AC | FLAG_ID;
 
 }  // namespace
 
@@ -70,10 +65,11 @@ Flow lower_pop(Translator& t, const DecodedInsn& d) {
         if (seg == CS) return t.fault(EXC_UD);  // POP CS (0F) is not an instruction on 286+
         // A 32-bit pop takes 4 bytes and uses the low 16 as the selector.
         ValueId sel = t.b().zext(2, t.pop(size));
+        // A protected-mode load can fault: it comes before ESP is written. (The block end
+        // load_segment asks for after SS is taken after the whole instruction.)
+        Flow flow = load_segment(t, unsigned(seg), sel);
         t.commit_stack();
-        // load_segment ends the block for SS (interrupt shadow); that must come after
-        // ESP is final, and in real mode the load itself cannot fault.
-        return load_segment(t, unsigned(seg), sel);
+        return flow;
     }
     ValueId v = t.pop(size);
     if (op.type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -128,23 +124,20 @@ Flow lower_pushf(Translator& t, const DecodedInsn& d) {
     // The image never shows VM or RF (SDM PUSHF); bit 1 always reads 1.
     flags = t.b().and_(4, flags, t.c(~uint64_t(FLAG_VM | FLAG_RF) & 0xFFFFFFFFu));
     flags = t.b().binop(Op::Or, 4, flags, t.c(FLAGS_FIXED1));
+    if (t.mode() == CpuMode::Real16) t.call(&helper_pushf_check);  // V86 with IOPL < 3: #GP(0)
     t.push(size, t.b().zext(size, flags));
     t.commit_stack();
     return Flow::Next;
 }
 
 Flow lower_popf(Translator& t, const DecodedInsn& d) {
-    if (t.mode() != CpuMode::Real16) return unimplemented(t);  // IOPL/CPL rules: CPU core II
+    // Which bits POPF may change depends on the mode, CPL and IOPL, and V86 with IOPL < 3
+    // faults (V86 code is translated as Real16 too): helper_popf applies the rules. It may
+    // raise, so ESP is written after it.
     const unsigned size = d.operand_bytes();
     ValueId v = t.pop(size);
+    t.call(&helper_popf, v, t.c(size));
     t.commit_stack();
-    if (size == 4) {
-        // RF is in the written mask with a 0 value: POPFD clears it.
-        ValueId bits = t.b().and_(4, v, t.c(kPopf32Mask));
-        t.b().effect(Op::SetFlagBits, 4, bits, 0, 0, kPopf32Mask | FLAG_RF);
-    } else {
-        t.b().effect(Op::SetFlagBits, 4, t.b().zext(4, v), 0, 0, kPopf16Mask);
-    }
     // TF or IF may have changed: end the block so the engine sees them (an interrupt
     // unmasked by POPF is taken right after it; there is no shadow as after STI).
     return t.jump(d.next_eip() & t.code_mask());

@@ -4,9 +4,11 @@
 // REP MOVS resume after a page fault or an interrupt.
 #include "jit/frontend/lower_string_helpers.h"
 
+
 #include <cstring>
 
 #include "cpu/lazy_flags.h"
+#include "cpu/segmentation.h"
 
 namespace vmm86::string_ops {
 namespace {
@@ -29,7 +31,7 @@ uint8_t fault_vector(unsigned seg) { return seg == SS ? EXC_SS : EXC_GP; }
 // Cpu::write_seg and would be mirrored here by whoever adds them.
 bool probe_write(Cpu& cpu, unsigned seg, uint32_t offset, unsigned size) {
     const SegmentCache& sc = cpu.s.seg[seg];
-    if (!segment_ok(sc, offset, size)) {
+    if (!segment_ok(sc, offset, size) || (sc.attributes & SEG_ATTR_NO_WRITE)) {
         cpu.raise(fault_vector(seg), 0);
         return false;
     }
@@ -59,6 +61,7 @@ uint32_t room(const SegmentCache& sc, uint32_t offset, unsigned size, unsigned a
 uint8_t* host_run(Cpu& cpu, unsigned seg, uint32_t offset, unsigned size, unsigned asize, uint32_t& n,
                   bool write) {
     const SegmentCache& sc = cpu.s.seg[seg];
+    if (sc.attributes & (write ? SEG_ATTR_NO_WRITE : SEG_ATTR_NO_READ)) return nullptr;  // slow path faults
     uint32_t fit = room(sc, offset, size, asize);
     if (fit < n) n = fit;
     if (n == 0) return nullptr;
@@ -115,6 +118,9 @@ uint64_t helper_string(Cpu& cpu, uint64_t packed, uint64_t, uint64_t) {
     uint32_t si = uint32_t(s.gpr[ESI]) & amask;
     uint32_t di = uint32_t(s.gpr[EDI]) & amask;
     uint32_t count = f.rep != NoRep ? uint32_t(s.gpr[ECX]) & amask : 1;
+    // INS/OUTS: IOPL and the I/O permission bitmap, checked before anything (also with
+    // a zero count, as QEMU does).
+    if ((f.kind == Ins || f.kind == Outs) && !io_permitted(cpu, uint16_t(s.gpr[EDX]), f.size)) return 0;
     if (count == 0) return 1;  // REP with CX = 0 does nothing at all, flags included
 
     const bool backward = s.eflags & FLAG_DF;  // DF is never lazy
@@ -200,11 +206,13 @@ uint64_t helper_string(Cpu& cpu, uint64_t packed, uint64_t, uint64_t) {
 }
 
 uint64_t helper_in(Cpu& cpu, uint64_t port, uint64_t size, uint64_t) {
+    if (!io_permitted(cpu, uint16_t(port), unsigned(size))) return 0;  // #GP(0) raised
     const uint32_t m = mask_of(unsigned(size));
     return cpu.io ? cpu.io->read(port & 0xFFFF, unsigned(size)) & m : m;
 }
 
 uint64_t helper_out(Cpu& cpu, uint64_t port, uint64_t size, uint64_t value) {
+    if (!io_permitted(cpu, uint16_t(port), unsigned(size))) return 0;
     if (cpu.io) cpu.io->write(port & 0xFFFF, unsigned(size), uint32_t(value & mask_of(unsigned(size))));
     return 0;
 }

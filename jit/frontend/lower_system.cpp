@@ -2,11 +2,11 @@
 // RDTSC, cache control and the invalid opcodes. What needs the whole CPU (interrupt
 // delivery, the stack in IRET, CPUID's table) is in lower_system_helpers.cpp.
 //
-// Real mode only for the privileged and IOPL-sensitive forms (CLI, STI, HLT, IRET, INVD,
-// WBINVD): in protected mode they need CPL and IOPL checks, which arrive with CPU core II,
-// so until then they stop the run as unimplemented instead of guessing. V86 mode (which
-// the block builder also decodes as Real16) needs the same checks then.
+// The privileged and IOPL-sensitive forms (CLI, STI, HLT, IRET, INT n, INVD, WBINVD)
+// check CPL/IOPL at run time through cpu/segmentation.h helpers: V86 code is translated
+// as Real16 like real mode, so the translator cannot tell them apart.
 #include "cpu/interrupts.h"
+#include "cpu/segmentation.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lower_system_helpers.h"
 #include "jit/frontend/lowering.h"
@@ -14,8 +14,6 @@
 namespace vmm86 {
 namespace {
 using ir::Op;
-
-bool real(const Translator& t) { return t.mode() == CpuMode::Real16; }
 
 uint64_t next_ip(Translator& t, const DecodedInsn& d) { return d.next_eip() & t.code_mask(); }
 
@@ -42,13 +40,13 @@ Flow lower_cmc(Translator& t, const DecodedInsn&) {
 }
 
 Flow lower_cli(Translator& t, const DecodedInsn&) {
-    if (!real(t)) return unimplemented(t);
+    t.call(&helper_require_iopl);  // CPL <= IOPL (V86: IOPL = 3), else #GP(0)
     set_flag_bits(t, FLAG_IF, t.c(0));
     return Flow::Next;
 }
 
 Flow lower_sti(Translator& t, const DecodedInsn& d) {
-    if (!real(t)) return unimplemented(t);
+    t.call(&helper_require_iopl);
     t.call(&helper_sti);
     // End the block so that the run loop sees the interrupt shadow.
     return t.jump(next_ip(t, d));
@@ -73,20 +71,22 @@ Flow lower_sahf(Translator& t, const DecodedInsn&) {
 Flow lower_nop(Translator&, const DecodedInsn&) { return Flow::Next; }
 
 Flow lower_hlt(Translator& t, const DecodedInsn& d) {
-    if (!real(t)) return unimplemented(t);
+    t.call(&helper_require_cpl0);
     t.b().effect(Op::Halt, 4, 0, 0, 0, next_ip(t, d));
     return Flow::End;
 }
 
 // WBINVD and INVD: there are no caches to write back or drop.
 Flow lower_cache_flush(Translator& t, const DecodedInsn&) {
-    if (!real(t)) return unimplemented(t);
+    t.call(&helper_require_cpl0);
     return Flow::Next;
 }
 
 // --- interrupts -------------------------------------------------------------------------
 Flow lower_int(Translator& t, const DecodedInsn& d) {
-    return interrupt(t, d, uint8_t(d.op(0).imm.value.u), EventKind::Software);
+    t.call(&helper_interrupt, t.c(d.op(0).imm.value.u & 0xFF), t.c(next_ip(t, d)),
+           t.c(uint64_t(EventKind::Software) | kIoplSensitiveInt));
+    return t.exit_block();
 }
 
 Flow lower_int3(Translator& t, const DecodedInsn& d) { return interrupt(t, d, EXC_BP, EventKind::Software); }
@@ -100,8 +100,7 @@ Flow lower_into(Translator& t, const DecodedInsn& d) {
 }
 
 Flow lower_iret(Translator& t, const DecodedInsn& d) {
-    if (!real(t)) return unimplemented(t);
-    t.call(&helper_iret_real, t.c(d.operand_bytes()));
+    t.call(&helper_iret_any, t.c(d.operand_bytes()));
     return t.exit_block();
 }
 

@@ -3,6 +3,7 @@
 #include "cpu/cpuid.h"
 #include "cpu/interrupts.h"
 #include "cpu/lazy_flags.h"
+#include "cpu/segmentation.h"
 
 namespace vmm86 {
 namespace {
@@ -20,7 +21,12 @@ bool deliver(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind kind) {
 }  // namespace
 
 uint64_t helper_interrupt(Cpu& cpu, uint64_t vector, uint64_t next_eip, uint64_t kind) {
-    deliver(cpu, uint8_t(vector), next_eip, EventKind(kind));
+    // INT n in V86 mode is IOPL-sensitive (INT3, INTO and INT1 are not): SDM vol. 3, 20.2.
+    if ((kind & kIoplSensitiveInt) && cpu.v86_mode() && ((cpu.s.eflags >> 12) & 3) != 3) {
+        cpu.raise(EXC_GP, 0);
+        return 0;
+    }
+    deliver(cpu, uint8_t(vector), next_eip, EventKind(kind & 0xFF));
     return 0;
 }
 
@@ -61,6 +67,44 @@ uint64_t helper_iret_real(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
     s.eip = ip;
     const uint32_t new_sp = (sp + 3 * n) & mask;
     s.gpr[ESP] = big ? new_sp : (s.gpr[ESP] & ~0xFFFFull) | new_sp;
+    return 0;
+}
+
+uint64_t helper_iret_any(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
+    if (cpu.real_mode()) return helper_iret_real(cpu, op_bytes, 0, 0);
+    return helper_iret(cpu, op_bytes, 0, 0);
+}
+
+uint64_t helper_popf(Cpu& cpu, uint64_t value, uint64_t op_bytes, uint64_t) {
+    CpuState& s = cpu.s;
+    const unsigned iopl = (s.eflags >> 12) & 3;  // IOPL is never lazy
+    // Real mode and CPL 0: everything but the fixed and reserved bits (16-bit POPF only
+    // FLAGS[15:0]; POPFD also AC and ID, clears RF, leaves VM, VIF and VIP alone).
+    uint32_t mask = FLAGS_ARITH | FLAG_TF | FLAG_IF | FLAG_DF | FLAG_IOPL | FLAG_NT;
+    if (cpu.v86_mode()) {
+        if (iopl != 3) {
+            cpu.raise(EXC_GP, 0);
+            return 0;
+        }
+        mask &= ~FLAG_IOPL;
+    } else if (!cpu.real_mode()) {
+        const unsigned cpl = cpu.cpl();
+        if (cpl > 0) mask &= ~FLAG_IOPL;
+        if (cpl > iopl) mask &= ~FLAG_IF;  // silently kept, no fault (SDM POPF)
+    }
+    uint32_t write = mask;
+    if (op_bytes == 4) {
+        mask |= FLAG_AC | FLAG_ID;
+        write = mask | FLAG_RF;  // RF is written as 0
+    }
+    materialize_flags(s);
+    s.eflags = (s.eflags & ~write) | (uint32_t(value) & mask) | FLAGS_FIXED1;
+    if (s.eflags & FLAG_TF) cpu.exit_request = 1;
+    return 0;
+}
+
+uint64_t helper_pushf_check(Cpu& cpu, uint64_t, uint64_t, uint64_t) {
+    if (cpu.v86_mode() && ((cpu.s.eflags >> 12) & 3) != 3) cpu.raise(EXC_GP, 0);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 // switch to protected mode starts with LGDT). The memory operand is a 16-bit limit
 // followed by a 32-bit base; with a 16-bit operand size only 24 bits of the base are
 // loaded, and SGDT/SIDT store the base's top byte as 0 (SDM vol. 2, LGDT/SGDT).
+#include "cpu/segmentation.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lowering.h"
 
@@ -28,7 +29,7 @@ bool is_idt(const DecodedInsn& d) {
 
 Flow lower_load_table_register(Translator& t, const DecodedInsn& d) {
     if (d.op(0).type != ZYDIS_OPERAND_TYPE_MEMORY) return t.fault(EXC_UD);
-    // CPL 0 only; real mode always is. Protected-mode privilege checks come with core II.
+    t.call(&helper_require_cpl0);  // CPL 0 only (V86 is CPL 3): #GP(0) before the operand is read
     MemRef m = t.mem(0);
     const unsigned asize = d.address_bytes();
     ValueId limit = t.b().load(m.seg, 2, m.offset);

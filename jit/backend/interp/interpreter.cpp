@@ -122,6 +122,7 @@ L_SetSegReal: {
     SegmentCache& sc = s.seg[op->imm];
     sc.selector = uint16_t(V(a));
     sc.base = uint32_t(uint16_t(V(a))) << 4;
+    sc.attributes &= uint16_t(~SEG_ATTR_DERIVED);  // real-mode/V86 loads check no type
     NEXT;
 }
 L_Add: V(dst) = (V(a) + V(b)) & MASK; NEXT;
