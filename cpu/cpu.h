@@ -55,6 +55,10 @@ struct Cpu {
     // An instruction the engine could not run; the run loop reports it.
     uint64_t unimplemented_eip = 0;
     ExitReason shutdown_reason = ExitReason::None;
+    // The x87's FERR# output (unmasked exceptions with CR0.NE = 0): the board routes it
+    // to IRQ13. Null when nothing is connected.
+    void (*ferr_changed)(void* ctx, bool asserted) = nullptr;
+    void* ferr_ctx = nullptr;
 
     // --- memory access (cpu/memory_access.cpp) -------------------------------------------
     // Segmented access: checks the segment limit and type, then translates. On a fault,

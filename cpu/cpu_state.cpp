@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "cpu/fpu/fpu_state.h"
+
 namespace vmm86 {
 
 void reset_cpu_state(CpuState& s) {
@@ -24,8 +26,7 @@ void reset_cpu_state(CpuState& s) {
     s.dr[6] = 0xFFFF0FF0;
     s.dr[7] = 0x400;
     s.a20_mask = 0xFFFFFFFF;
-    // FPU: FCW = 037Fh after FNINIT; at reset it is 0040h, and FTW all empty.
-    s.fxsave_area[0] = 0x40;
+    fpu_reset(s);
 }
 
 }  // namespace vmm86

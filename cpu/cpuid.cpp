@@ -25,9 +25,9 @@ constexpr const char kBrand[] = "vmm86 virtual CPU";
 // steppings Linux works around for PPro errata).
 constexpr uint32_t kSignature = (6u << 8) | (1u << 4) | 9u;
 
-// Only what is implemented: no FPU yet (the x87 arrives with CPU core II), hence no MMX or
-// SSE either; no PSE/PGE/PAE/MSR/APIC until the page walker, MSRs and APIC exist.
-constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV;
+// Only what is implemented: the x87 (FCMOVcc/FCOMI included) and FXSAVE/FXRSTOR, but no
+// MMX or SSE; no PSE/PGE/PAE/MSR/APIC until the page walker, MSRs and APIC exist.
+constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_FPU | CPUID_1_EDX_FXSR | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV;
 
 constexpr CpuidLeaf brand_leaf(uint32_t leaf, unsigned part) {
     return {leaf, text4(kBrand, part * 16), text4(kBrand, part * 16 + 4), text4(kBrand, part * 16 + 8),
