@@ -6,5 +6,6 @@ namespace vmm86 {
 
 int run_command(int argc, char** argv);
 int vectors_command(int argc, char** argv);
+int difftest_command(int argc, char** argv);
 
 }  // namespace vmm86

@@ -14,6 +14,7 @@ void usage(FILE* out) {
         "commands:\n"
         "  run       boot a machine (firmware image with --bios)\n"
         "  vectors   run single-instruction test vectors (.jsonl / .jsonl.gz)\n"
+        "  difftest  compare generated instructions with the host CPU\n"
         "\n"
         "'vmm86 <command> --help' describes each command's options.\n",
         out);
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "run") return vmm86::run_command(argc - 1, argv + 1);
     if (cmd == "vectors") return vmm86::vectors_command(argc - 1, argv + 1);
+    if (cmd == "difftest") return vmm86::difftest_command(argc - 1, argv + 1);
     std::fprintf(stderr, "vmm86: unknown command '%s' (try 'vmm86 --help')\n", cmd.c_str());
     return 2;
 }

@@ -1,0 +1,43 @@
+// One difftest case: a short instruction sequence and its inputs (registers, EFLAGS and the
+// non-zero bytes of the three data segments; everything else is zero on both sides).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tools/difftest/insn.h"
+#include "tools/difftest/native_runner.h"
+
+namespace vmm86::difftest {
+
+// A byte of a data segment: (segment << 16) | offset.
+using MemKey = uint32_t;
+inline MemKey mem_key(int seg, uint32_t offset) { return (uint32_t(seg) << 16) | (offset & 0xFFFF); }
+
+enum Reg : uint8_t { R_EAX, R_ECX, R_EDX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI };
+
+struct TestCase {
+    uint64_t number = 0;
+    std::vector<Insn> insns;
+    Regs regs;                       // inputs
+    std::map<MemKey, uint8_t> mem;   // initial non-zero (or deliberately chosen) bytes
+
+    Group group() const { return insns.back().desc->group; }
+    std::vector<uint8_t> code(bool code32) const;
+};
+
+// The effective address of a memory operand with the given registers (masked to 16 bits
+// for 16-bit addressing; 32-bit sums may exceed the 64 KiB segment, which faults).
+uint32_t effective_address(const Address& a, const Regs& r);
+// The data segment a memory operand of `insn` uses.
+int operand_segment(const Insn& insn);
+
+// Byte ranges an instruction is expected to access with registers `r`, widened by a few
+// bytes either side; the generator fills them with data.
+void predicted_accesses(const Insn& insn, const Regs& r, std::vector<MemKey>& out);
+
+// Disassembly of the guest (16-bit) encoding, for reports.
+std::string disassemble(const Insn& insn);
+
+}  // namespace vmm86::difftest
