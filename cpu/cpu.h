@@ -70,6 +70,9 @@ struct Cpu {
     bool write_linear(uint32_t linear, unsigned size, uint64_t value);
     // Fills the TLB for `linear`; false (with pending_exception set) on a page fault.
     bool tlb_fill(uint32_t linear, Access kind, TlbEntry*& entry);
+    // With CR0.PG: walks the page tables (memory/page_walker.h); a fault sets CR2 and
+    // raises #PF with its error code.
+    bool tlb_fill_paged(uint32_t linear, Access kind, unsigned mode, TlbEntry*& entry);
 
     void raise(uint8_t vector) { pending_exception = vector; pending_has_error = false; }
     void raise(uint8_t vector, uint32_t error_code) {
@@ -91,6 +94,11 @@ struct Cpu {
     void set_a20(bool enabled);
     void flush_tlb() {
         tlb.flush();
+        ++tlb_epoch;
+    }
+    // MOV CR3: global pages (G with CR4.PGE) stay.
+    void flush_tlb_non_global() {
+        tlb.flush_non_global();
         ++tlb_epoch;
     }
     // Bumped on every TLB flush: caches keyed by linear address (the jump cache) watch it.

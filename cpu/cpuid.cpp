@@ -26,8 +26,12 @@ constexpr const char kBrand[] = "vmm86 virtual CPU";
 constexpr uint32_t kSignature = (6u << 8) | (1u << 4) | 9u;
 
 // Only what is implemented: the x87 (FCMOVcc/FCOMI included) and FXSAVE/FXRSTOR, but no
-// MMX or SSE; no PSE/PGE/PAE/MSR/APIC until the page walker, MSRs and APIC exist.
+// MMX or SSE; no MSR/APIC until the MSRs and APIC exist.
 constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_FPU | CPUID_1_EDX_FXSR | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV;
+
+// The page walker (memory/page_walker.h): PSE (4 MiB pages), PAE (36-bit physical
+// addresses, 2 MiB pages), PGE (global pages). Not PSE-36: 4 MiB pages stay below 4 GiB.
+constexpr uint32_t kPagingFeaturesEdx = CPUID_1_EDX_PSE | CPUID_1_EDX_PAE | CPUID_1_EDX_PGE;
 
 constexpr CpuidLeaf brand_leaf(uint32_t leaf, unsigned part) {
     return {leaf, text4(kBrand, part * 16), text4(kBrand, part * 16 + 4), text4(kBrand, part * 16 + 8),
@@ -41,7 +45,7 @@ constexpr std::array<CpuidLeaf, 7> kTable{{
     {0x00000000, kMaxBasic, text4(kVendor, 0), text4(kVendor, 8), text4(kVendor, 4)},
     // Signature; EBX = 0: its fields (brand index, CLFLUSH size, APIC ID) mean nothing
     // without the features that define them.
-    {0x00000001, kSignature, 0, 0, kFeaturesEdx},
+    {0x00000001, kSignature, 0, 0, kFeaturesEdx | kPagingFeaturesEdx},
     {0x80000000, 0x80000004, 0, 0, 0},
     // No extended features (no NX, SYSCALL or long mode).
     {0x80000001, 0, 0, 0, 0},

@@ -26,10 +26,17 @@ TranslatedBlock* Dispatch::lookup(Cpu& cpu, bool single) {
     TlbEntry* e;
     const uint32_t linear = cs_base + uint32_t(s.eip);
     uint32_t phys = 0;
-    if (cpu.tlb_fill(linear, Access::Exec, e)) phys = e->phys_page | (linear & 0xFFF);
-    else cpu.pending_exception = -1;  // the builder turns the fetch fault into a terminal
     BlockKey key{phys, cs_base, s.eip, flags};
-    if (TranslatedBlock* b = cache_.find(key)) {
+    const uint64_t cr2 = s.cr2;
+    if (cpu.tlb_fill(linear, Access::Exec, e)) {
+        key.phys_pc = e->phys_page | (linear & 0xFFF);
+    } else {
+        // The builder turns the fetch fault into a terminal that faults when it runs.
+        cpu.pending_exception = -1;
+        cpu.s.cr2 = cr2;
+        key.flags |= kFetchFaultKeyFlag;
+    }
+    if (TranslatedBlock* b = cache_.find(key); b && block_pages_match(cpu, *b)) {
         cache_.jump_cache_store(b);
         return b;
     }

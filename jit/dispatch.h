@@ -29,10 +29,11 @@ public:
 
 private:
     // Everything a translation may depend on besides its bytes and CS base: the decode
-    // mode, the stack size, single-step blocks, the privilege level and V86 mode.
+    // mode, the stack size, single-step blocks, the privilege level, V86 mode and paging
+    // (links between blocks are trusted differently with it: see may_link).
     static uint32_t key_flags(const CpuState& s, CpuMode mode, bool single, unsigned cpl) {
         return uint32_t(mode) | ((s.seg[SS].attributes & SEG_ATTR_DB) ? 4u : 0u) | (single ? 8u : 0u) |
-               (cpl << 4) | ((s.eflags & FLAG_VM) ? 64u : 0u);
+               (cpl << 4) | ((s.eflags & FLAG_VM) ? 64u : 0u) | ((s.cr0 & CR0_PG) ? 128u : 0u);
     }
 
     Cpu& cpu_;

@@ -16,8 +16,18 @@ struct TlbEntry {
     uint32_t tag_exec;
     uint32_t phys_page;  // guest-physical page address, for code tracking
     uintptr_t addend;    // host address = linear address + addend
+    uint32_t flags;      // kTlbGlobal, kTlbLarge*, kTlbHighPhys
+    uint32_t pad;
 };
-static_assert(sizeof(TlbEntry) == 24);
+static_assert(sizeof(TlbEntry) == 32);
+
+// TlbEntry::flags.
+enum : uint32_t {
+    kTlbGlobal = 1u << 0,    // from a global page (G with CR4.PGE): survives CR3 writes
+    kTlbLarge4M = 1u << 1,   // one 4 KiB piece of a 4 MiB page: INVLPG anywhere in it drops it
+    kTlbLarge2M = 1u << 2,   // one 4 KiB piece of a 2 MiB page
+    kTlbHighPhys = 1u << 3,  // maps physical memory above 4 GiB (PAE): nothing there
+};
 
 struct SoftTlb {
     static constexpr unsigned kEntries = 256;
@@ -30,16 +40,41 @@ struct SoftTlb {
 
     void flush() {
         for (auto& mode : entries)
-            for (auto& e : mode) e = TlbEntry{kInvalidTag, kInvalidTag, kInvalidTag, 0, 0};
+            for (auto& e : mode) e = TlbEntry{kInvalidTag, kInvalidTag, kInvalidTag, 0, 0, 0, 0};
+        large_pages = false;
     }
+    // INVLPG: drops the page holding `linear`, in both modes, global or not. A large
+    // page is cached as 4 KiB pieces in other slots too; every piece of it goes.
     void flush_page(uint32_t linear) {
         for (auto& mode : entries) {
             TlbEntry& e = mode[index(linear)];
-            if (e.tag_read == (linear & ~0xFFFu) || e.tag_write == (linear & ~0xFFFu) ||
-                e.tag_exec == (linear & ~0xFFFu))
-                e = TlbEntry{kInvalidTag, kInvalidTag, kInvalidTag, 0, 0};
+            if (matches(e, linear & ~0xFFFu)) e = TlbEntry{kInvalidTag, kInvalidTag, kInvalidTag, 0, 0, 0, 0};
         }
+        if (!large_pages) return;
+        for (auto& mode : entries)
+            for (auto& e : mode) {
+                uint32_t mask = (e.flags & kTlbLarge4M) ? ~0x3FFFFFu : (e.flags & kTlbLarge2M) ? ~0x1FFFFFu : 0;
+                if (mask && matches_region(e, linear & mask, mask))
+                    e = TlbEntry{kInvalidTag, kInvalidTag, kInvalidTag, 0, 0, 0, 0};
+            }
     }
+    // MOV CR3: every entry except the global ones goes.
+    void flush_non_global() {
+        for (auto& mode : entries)
+            for (auto& e : mode)
+                if (!(e.flags & kTlbGlobal)) e = TlbEntry{kInvalidTag, kInvalidTag, kInvalidTag, 0, 0, 0, 0};
+    }
+    // Set when a piece of a large page is filled, so INVLPG knows to look for others.
+    bool large_pages = false;
+    static bool matches(const TlbEntry& e, uint32_t page) {
+        return e.tag_read == page || e.tag_write == page || e.tag_exec == page;
+    }
+    static bool matches_region(const TlbEntry& e, uint32_t region, uint32_t mask) {
+        for (uint32_t tag : {e.tag_read, e.tag_write, e.tag_exec})
+            if (tag != kInvalidTag && (tag & mask) == region) return true;
+        return false;
+    }
+
     // A page became a code page: writes to it must take the slow path from now on.
     void drop_write_access(uint32_t phys_page) {
         for (auto& mode : entries)

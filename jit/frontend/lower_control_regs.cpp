@@ -5,6 +5,7 @@
 #include "cpu/segmentation.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lowering.h"
+#include "memory/page_walker.h"
 
 namespace vmm86 {
 namespace {
@@ -12,6 +13,19 @@ namespace {
 // Bits of CR0 a write can change (the rest read as fixed: ET is 1 on a 486+).
 constexpr uint64_t kCr0Writable = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP | CR0_AM | CR0_NW |
                                   CR0_CD | CR0_PG;
+
+// CR4 bits vmm86 implements; writing any other bit is #GP(0). Parts that implement
+// more of CR4 (VME, PVI, TSD, DE, PCE, OSFXSR...) add theirs here.
+constexpr uint64_t kCr4Writable = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge;
+// Changing one of these changes every translation, global ones included (SDM vol. 3, 4.10.4.1).
+constexpr uint64_t kCr4FlushAll = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge;
+
+// Entering PAE paging (MOV CR3 under it, or the CR0/CR4 write that turns it on) loads the
+// four PDPTEs; a present one with reserved bits set makes the write #GP(0).
+bool pae_pdptes_ok(Cpu& cpu, uint64_t cr0, uint64_t cr3, uint64_t cr4) {
+    if (!(cr0 & CR0_PG) || !(cr4 & PageWalker::kCr4Pae)) return true;
+    return PageWalker(*cpu.mem).pdptes_valid(cr3);
+}
 
 void write_cr0(Cpu& cpu, uint64_t value) {
     uint64_t old = cpu.s.cr0;
@@ -38,19 +52,34 @@ uint64_t helper_write_cr(Cpu& cpu, uint64_t n, uint64_t value, uint64_t) {
             cpu.raise(EXC_GP, 0);
             return 0;
         }
-        write_cr0(cpu, value);
-        return 0;
-    case 2: cpu.s.cr2 = value; return 0;
-    case 3: cpu.s.cr3 = value; cpu.flush_tlb(); return 0;
-    case 4:
-        // Only the CR4 bits vmm86 implements may be set; the others are reserved (#GP).
-        if (value & ~0x0ull) {
+        if ((value & CR0_PG) && !(cpu.s.cr0 & CR0_PG) && !pae_pdptes_ok(cpu, value, cpu.s.cr3, cpu.s.cr4)) {
             cpu.raise(EXC_GP, 0);
             return 0;
         }
-        cpu.s.cr4 = value;
-        cpu.flush_tlb();
+        write_cr0(cpu, value);
         return 0;
+    case 2: cpu.s.cr2 = value; return 0;
+    case 3:
+        if (!pae_pdptes_ok(cpu, cpu.s.cr0, value, cpu.s.cr4)) {
+            cpu.raise(EXC_GP, 0);
+            return 0;
+        }
+        cpu.s.cr3 = value;
+        cpu.flush_tlb_non_global();  // global pages survive an address-space switch
+        return 0;
+    case 4: {
+        // Only the CR4 bits vmm86 implements may be set; the others are reserved (#GP).
+        if ((value & ~kCr4Writable) ||
+            ((value & PageWalker::kCr4Pae) && !(cpu.s.cr4 & PageWalker::kCr4Pae) &&
+             !pae_pdptes_ok(cpu, cpu.s.cr0, cpu.s.cr3, value))) {
+            cpu.raise(EXC_GP, 0);
+            return 0;
+        }
+        const uint64_t old = cpu.s.cr4;
+        cpu.s.cr4 = value;
+        if ((old ^ value) & kCr4FlushAll) cpu.flush_tlb();
+        return 0;
+    }
     default: cpu.raise(EXC_UD); return 0;
     }
 }
@@ -161,6 +190,7 @@ Flow lower_invlpg(Translator& t, const DecodedInsn& d) {
     MemRef m = t.mem(0);
     ValueId base = t.b().emit(ir::Op::GetSegBase, 4, 0, 0, 0, m.seg);
     t.call(&helper_invlpg, t.b().add(4, base, t.b().zext(4, m.offset)));
+    t.end_block_after();  // the page may hold the code that follows
     return Flow::Next;
 }
 

@@ -337,7 +337,8 @@ TEST(System, CpuidVendorSignatureAndFeatures) {
     EXPECT_EQ(l1.eax, 0x619u);
     EXPECT_EQ(l1.ebx, 0u);
     EXPECT_EQ(l1.ecx, 0u);
-    EXPECT_EQ(l1.edx, CPUID_1_EDX_FPU | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV | CPUID_1_EDX_FXSR);
+    EXPECT_EQ(l1.edx, CPUID_1_EDX_FPU | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV | CPUID_1_EDX_FXSR | CPUID_1_EDX_PSE | CPUID_1_EDX_PAE |
+                          CPUID_1_EDX_PGE);
     EXPECT_EQ(l1.edx & (CPUID_1_EDX_MMX | CPUID_1_EDX_SSE | CPUID_1_EDX_SSE2), 0u);  // x87 only
 }
 

@@ -208,7 +208,7 @@ L_Jump:
         s.interrupt_shadow = 0;
         if (!next || !next->valid) {
             next = dispatch_.lookup(cpu, false);
-            const_cast<InterpOp*>(op)->link[0] = next;
+            if (may_link(cpu, *tb, *next)) const_cast<InterpOp*>(op)->link[0] = next;
         }
         tb = next;
         if (tb->ops.empty()) compile(*tb);
@@ -224,7 +224,7 @@ L_Branch:
         TranslatedBlock* next = op->link[taken];
         if (!next || !next->valid) {
             next = dispatch_.lookup(cpu, false);
-            const_cast<InterpOp*>(op)->link[taken] = next;
+            if (may_link(cpu, *tb, *next)) const_cast<InterpOp*>(op)->link[taken] = next;
         }
         tb = next;
         if (tb->ops.empty()) compile(*tb);
