@@ -194,6 +194,7 @@ int run_command(int argc, char** argv) {
             std::cerr << "vmm86: " << r.message << " after " << r.instructions << " instructions\n";
             return 0;
         case StopReason::UserQuit:
+        case StopReason::PowerOff:
             return 0;
         case StopReason::InstructionLimit:
             std::cerr << "vmm86: stopped after " << r.instructions << " instructions (--max-insns)\n";

@@ -49,6 +49,10 @@ void Machine::map_board_ports() {
     PcBoard::Callbacks callbacks;
     callbacks.a20 = [this](bool on) { set_a20(on); };
     callbacks.reset = [this] { request_reset(); };
+    callbacks.power_off = [this] {
+        powered_off_ = true;
+        cpu_.exit_request = 1;
+    };
     // A rising INTR makes the engine come back at the next block end to take it.
     callbacks.intr = [this](bool high) {
         if (high) cpu_.exit_request = 1;
@@ -115,6 +119,11 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
         if (exit_status_) {
             result.reason = StopReason::ExitPort;
             result.exit_status = *exit_status_;
+            break;
+        }
+        if (powered_off_) {
+            result.reason = StopReason::PowerOff;
+            result.message = "the guest powered off";
             break;
         }
         if (reset_requested_) {

@@ -30,7 +30,7 @@ struct MachineConfig {
     class HostConsole* console = nullptr;  // COM1's host end (owned by the caller), or none
 };
 
-enum class StopReason { ExitPort, HaltedForever, Shutdown, Unimplemented, InstructionLimit, UserQuit };
+enum class StopReason { ExitPort, PowerOff, HaltedForever, Shutdown, Unimplemented, InstructionLimit, UserQuit };
 
 struct RunResult {
     StopReason reason;
@@ -83,6 +83,7 @@ private:
     std::unique_ptr<Engine> engine_;
     std::vector<std::unique_ptr<IoDevice>> devices_;
     std::optional<int> exit_status_;
+    bool powered_off_ = false;
     bool reset_requested_ = false;
     class SystemControlPortA* port92_ = nullptr;
 };

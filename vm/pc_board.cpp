@@ -8,6 +8,7 @@ PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks ca
     : pit_(clock, pic_.line(0)),
       rtc_(clock, pic_.line(8), std::time(nullptr)),
       kbc_(pic_.line(1), pic_.line(12)),
+      acpi_pm_(pic_.line(kSciIrq), clock, AcpiPmConfig{}),
       com1_(pic_.line(4), com1),
       com2_(pic_.line(3), nullptr) {
     io.map(0x20, 2, pic_.master_ports(), "PIC master");
@@ -20,6 +21,7 @@ PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks ca
     io.map(0x60, 1, kbc_.data_port(), "i8042 data");
     io.map(0x64, 1, kbc_.command_port(), "i8042 command");
     io.map(0xCF8, PciHost::kPorts, pci_, "PCI configuration");
+    io.map(kAcpiPmBase, AcpiPm::kIoSize, acpi_pm_, "ACPI PM");
     io.map(0x3F8, Uart16550::kPorts, com1_, "COM1");
     io.map(0x2F8, Uart16550::kPorts, com2_, "COM2");
     pci_.attach(0, 0, host_bridge_);
@@ -31,7 +33,11 @@ PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks ca
     kbc_.on_a20_change = callbacks.a20;
     kbc_.on_reset_request = callbacks.reset;
     reset_control_.on_reset_request = callbacks.reset;
-    timed_ = {&pit_, &rtc_};
+    acpi_pm_.on_power_off = callbacks.power_off;
+    // The SCI is level triggered (PIIX4), so IRQ9 starts level-sensitive in the ELCR, as a
+    // PC BIOS leaves it.
+    pic_.elcr_ports().write(1, 1, 1u << (kSciIrq - 8));
+    timed_ = {&pit_, &rtc_, &acpi_pm_};
 }
 
 }  // namespace vmm86

@@ -2,12 +2,13 @@
 // here and nowhere else. 8259A PIC pair, 8254 PIT (and port 61h), MC146818 RTC/CMOS,
 // i8042 keyboard controller, PCI configuration mechanism #1 with an i440FX host bridge and
 // a PIIX3 ISA bridge, the 0xCF9 reset register, and 16550A UARTs at COM1 (3F8h, IRQ4) and
-// COM2 (2F8h, IRQ3).
+// COM2 (2F8h, IRQ3), and ACPI PM registers at 600h with the SCI on IRQ9.
 #pragma once
 #include <functional>
 #include <memory>
 #include <vector>
 
+#include "devices/acpi_pm.h"
 #include "devices/clock.h"
 #include "devices/cmos_rtc.h"
 #include "devices/i8042.h"
@@ -26,7 +27,11 @@ public:
         std::function<void(bool)> a20;     // the keyboard controller's A20 line
         std::function<void()> reset;       // i8042 pulse, port CF9h
         std::function<void(bool)> intr;    // the PIC's INTR output changed
+        std::function<void()> power_off;   // ACPI S5 (SLP_TYP|SLP_EN)
     };
+    // Where the ACPI PM registers sit (the FADT the firmware or loader builds must agree).
+    static constexpr uint16_t kAcpiPmBase = 0x600;
+    static constexpr unsigned kSciIrq = 9;
     // com1 is the host end of the first serial port (may be null: nothing plugged in).
     PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1);
 
@@ -44,6 +49,7 @@ private:
     I440fxHostBridge host_bridge_;
     Piix3IsaBridge isa_bridge_;
     ResetControl reset_control_;
+    AcpiPm acpi_pm_;
     Uart16550 com1_;
     Uart16550 com2_;
     std::vector<TimedDevice*> timed_;
