@@ -80,6 +80,12 @@ struct Cpu {
         pending_error_code = error_code;
         pending_has_error = true;
     }
+    // An NMI from the board or the monitor: taken at the next instruction boundary
+    // (cpu/debug_regs.h take_nmi), held back while an NMI handler runs (until IRET).
+    void raise_nmi() {
+        s.nmi_pending = 1;
+        exit_request = 1;
+    }
     bool real_mode() const { return !(s.cr0 & CR0_PE); }
     bool v86_mode() const { return (s.cr0 & CR0_PE) && (s.eflags & FLAG_VM); }
     // The current privilege level: 0 in real mode, 3 in virtual-8086 mode, otherwise the

@@ -2,14 +2,16 @@
 
 #include <cstring>
 
+#include "cpu/cpuid.h"
 #include "cpu/fpu/fpu_state.h"
+#include "cpu/msr.h"
 
 namespace vmm86 {
 
 void reset_cpu_state(CpuState& s) {
     std::memset(&s, 0, sizeof s);
-    // EDX holds the processor signature after reset (family 6, model 1, stepping 1: i686).
-    s.gpr[EDX] = 0x611;
+    // EDX holds the processor signature after reset: the one CPUID.1:EAX reports.
+    s.gpr[EDX] = cpuid_signature();
     s.eip = 0xFFF0;
     s.eflags = FLAGS_FIXED1;
     const uint16_t data_attr = SEG_ATTR_PRESENT | SEG_ATTR_S | SEG_ATTR_WRITABLE | SEG_ATTR_ACCESSED;
@@ -26,6 +28,7 @@ void reset_cpu_state(CpuState& s) {
     s.dr[6] = 0xFFFF0FF0;
     s.dr[7] = 0x400;
     s.a20_mask = 0xFFFFFFFF;
+    reset_msrs(s);
     fpu_reset(s);
 }
 

@@ -48,6 +48,19 @@ struct LazyFlags {
     uint32_t aux;    // carry-in for ADC/SBB, previous CF for INC/DEC, ...
 };
 
+// The MSRs that are plain storage (cpu/msr.cpp owns their meaning; EFER is CpuState::efer).
+struct MsrState {
+    uint64_t tsc_offset;  // the guest TSC is CpuState::tsc (instructions retired) + tsc_offset
+    uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint64_t apic_base;
+    uint64_t misc_enable;
+    uint64_t pat;
+    uint64_t mtrr_def_type;
+    uint64_t mtrr_fixed[11];  // 250h, 258h, 259h, 268h-26Fh
+    uint64_t mtrr_var[16];    // 200h-20Fh: PHYSBASE0, PHYSMASK0, ...
+    uint64_t tsc_aux;
+};
+
 struct alignas(64) CpuState {
     static constexpr uint32_t kVersion = 1;
 
@@ -76,6 +89,13 @@ struct alignas(64) CpuState {
 
     // x87/SSE register file in FXSAVE layout (filled in by the FPU work of CPU core II).
     alignas(16) uint8_t fxsave_area[512];
+
+    // Model-specific registers and debug/NMI event state (cpu/msr.cpp, cpu/debug_regs.cpp).
+    MsrState msr;
+    uint32_t nmi_pending;    // an NMI was requested and not yet delivered
+    uint32_t nmi_blocked;    // an NMI handler runs: further NMIs wait for the next IRET
+    uint32_t debug_pending;  // #DB causes of the current instruction (cpu/debug_regs.h)
+    uint32_t pad2;
 };
 
 static_assert(std::is_standard_layout_v<CpuState>);
@@ -105,6 +125,9 @@ enum : uint64_t {
     CR0_NE = 1u << 5, CR0_WP = 1u << 16, CR0_AM = 1u << 18, CR0_NW = 1u << 29,
     CR0_CD = 1u << 30, CR0_PG = 1u << 31,
 };
+
+// CR4 bits of the SYSTEM part (debug extensions, TSC and performance-counter access).
+enum : uint64_t { CR4_TSD = 1u << 2, CR4_DE = 1u << 3, CR4_PCE = 1u << 8 };
 
 // The state after RESET (Intel SDM vol. 3, table 9-1).
 void reset_cpu_state(CpuState& s);

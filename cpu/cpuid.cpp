@@ -21,13 +21,22 @@ constexpr const char kVendor[] = "GenuineIntel";
 // 48 bytes over leaves 8000_0002h..8000_0004h, NUL-padded.
 constexpr const char kBrand[] = "vmm86 virtual CPU";
 
-// Family 6, model 1 (the Pentium Pro line: i686 without MMX), stepping 9 (past the
-// steppings Linux works around for PPro errata).
-constexpr uint32_t kSignature = (6u << 8) | (1u << 4) | 9u;
+// Family 6, model 3, stepping 3: a Pentium II-class i686. SYSENTER needs at least this
+// signature: the Pentium Pro (model 1) reported SEP without having it, and Intel (AP-485)
+// and Linux (intel_workarounds) ignore SEP below 633h.
+constexpr uint32_t kSignature = (6u << 8) | (3u << 4) | 3u;
 
 // Only what is implemented: the x87 (FCMOVcc/FCOMI included) and FXSAVE/FXRSTOR, but no
-// MMX or SSE; no MSR/APIC until the MSRs and APIC exist.
-constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_FPU | CPUID_1_EDX_FXSR | CPUID_1_EDX_TSC | CPUID_1_EDX_CX8 | CPUID_1_EDX_CMOV;
+// MMX or SSE; no APIC (IA32_APIC_BASE reads "globally disabled"). MSR covers
+// RDMSR/WRMSR and the table in cpu/msr.cpp; DE is CR4.DE (DR4/DR5 #UD, I/O breakpoints);
+// MTRR and PAT are storage with their type checks (memory types do not matter to an
+// emulator, which has no caches to control).
+constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_FPU | CPUID_1_EDX_FXSR | CPUID_1_EDX_DE | CPUID_1_EDX_TSC |
+                                  CPUID_1_EDX_MSR | CPUID_1_EDX_CX8 | CPUID_1_EDX_SEP | CPUID_1_EDX_MTRR |
+                                  CPUID_1_EDX_CMOV | CPUID_1_EDX_PAT;
+// RDTSCP and its IA32_TSC_AUX. No NX, SYSCALL or long mode, hence no EFER either (it
+// appears, with NXE writable, once CPUID reports NX: cpu/msr.cpp).
+constexpr uint32_t kExtFeaturesEdx = CPUID_80000001_EDX_RDTSCP;
 
 // The page walker (memory/page_walker.h): PSE (4 MiB pages), PAE (36-bit physical
 // addresses, 2 MiB pages), PGE (global pages). Not PSE-36: 4 MiB pages stay below 4 GiB.
@@ -47,8 +56,7 @@ constexpr std::array<CpuidLeaf, 7> kTable{{
     // without the features that define them.
     {0x00000001, kSignature, 0, 0, kFeaturesEdx | kPagingFeaturesEdx},
     {0x80000000, 0x80000004, 0, 0, 0},
-    // No extended features (no NX, SYSCALL or long mode).
-    {0x80000001, 0, 0, 0, 0},
+    {0x80000001, 0, 0, 0, kExtFeaturesEdx},
     brand_leaf(0x80000002, 0),
     brand_leaf(0x80000003, 1),
     brand_leaf(0x80000004, 2),
@@ -57,6 +65,8 @@ constexpr std::array<CpuidLeaf, 7> kTable{{
 }  // namespace
 
 std::span<const CpuidLeaf> cpuid_table() { return kTable; }
+
+uint32_t cpuid_signature() { return kSignature; }
 
 CpuidLeaf cpuid_query(uint32_t leaf, uint32_t) {
     const CpuidLeaf* highest_basic = nullptr;

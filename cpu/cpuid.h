@@ -23,6 +23,15 @@ enum : uint32_t {
     CPUID_1_EDX_SSE = 1u << 25, CPUID_1_EDX_SSE2 = 1u << 26,
 };
 
+// CPUID.80000001h:EDX bits (Intel SDM vol. 2A, CPUID).
+enum : uint32_t {
+    CPUID_80000001_EDX_SYSCALL = 1u << 11, CPUID_80000001_EDX_NX = 1u << 20,
+    CPUID_80000001_EDX_RDTSCP = 1u << 27, CPUID_80000001_EDX_LM = 1u << 29,
+};
+
+// Family, model and stepping (CPUID.1:EAX), which EDX also holds after RESET.
+uint32_t cpuid_signature();
+
 // Every leaf the CPU answers, ordered by leaf number.
 std::span<const CpuidLeaf> cpuid_table();
 

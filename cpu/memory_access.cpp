@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cpu/cpu.h"
+#include "cpu/debug_regs.h"
 #include "cpu/cpuid.h"
 #include "memory/page_walker.h"
 
@@ -33,6 +34,8 @@ bool Cpu::write_seg(unsigned seg, uint32_t offset, unsigned size, uint64_t value
 }
 
 bool Cpu::tlb_fill(uint32_t linear, Access kind, TlbEntry*& entry) {
+    // Data breakpoints keep their pages off the fast path (cpu/debug_regs.h).
+    if (bool ok; __builtin_expect(s.dr[7] & 0xFF, 0) && debug_tlb_fill(*this, linear, kind, entry, ok)) return ok;
     const unsigned mode = tlb_mode();  // implicit supervisor accesses use the supervisor half
     if (s.cr0 & CR0_PG) return tlb_fill_paged(linear, kind, mode, entry);
     // Without paging, linear = physical, with the A20 gate applied.
@@ -104,6 +107,7 @@ bool Cpu::read_linear(uint32_t linear, unsigned size, uint64_t& value, Access ki
     }
     TlbEntry* e;
     if (!tlb_fill(linear, kind, e)) return false;
+    if (__builtin_expect(s.dr[7] & 0xFF, 0) && kind != Access::Exec) debug_check_data(*this, linear, size, false);
     if (__builtin_expect(e->flags & kTlbHighPhys, 0)) {
         value = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
         return true;
@@ -128,6 +132,7 @@ bool Cpu::write_linear(uint32_t linear, unsigned size, uint64_t value) {
     }
     TlbEntry* e;
     if (!tlb_fill(linear, Access::Write, e)) return false;
+    if (__builtin_expect(s.dr[7] & 0xFF, 0)) debug_check_data(*this, linear, size, true);
     if (__builtin_expect(e->flags & kTlbHighPhys, 0)) return true;
     uint32_t phys = e->phys_page | (linear & 0xFFF);
     // PhysicalMemory::write handles RAM (with code invalidation), ROM (dropped) and MMIO.

@@ -25,6 +25,11 @@ DecodeStatus Decoder::decode(CpuMode mode, const uint8_t* bytes, size_t availabl
     ZyanStatus st = ZydisDecoderDecodeFull(&decoders_[int(mode)], bytes, n, &out.zi, out.ops);
     if (st == ZYDIS_STATUS_NO_MORE_DATA) return n < 15 ? DecodeStatus::NeedMoreBytes : DecodeStatus::TooLong;
     if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) return DecodeStatus::TooLong;
+    // Zydis refuses SYSENTER/SYSEXIT in real mode, where they are #GP(0), not #UD (and V86
+    // mode, also decoded as Real16, runs them): decode them as 16-bit protected mode.
+    if (!ZYAN_SUCCESS(st) && mode == CpuMode::Real16 && n >= 2 && bytes[0] == 0x0F &&
+        (bytes[1] == 0x34 || bytes[1] == 0x35))
+        st = ZydisDecoderDecodeFull(&decoders_[1], bytes, n, &out.zi, out.ops);
     if (!ZYAN_SUCCESS(st)) return DecodeStatus::Invalid;
     // An i686 has no VEX/EVEX/XOP/3DNow!: C4/C5 with a register operand are LES/LDS and
     // 8F /1-7 is POP with a bad reg field, all #UD, which Zydis would decode as AVX or XOP.

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "bios/firmware.h"
+#include "cpu/debug_regs.h"
 #include "cpu/interrupts.h"
 #include "cpu/lazy_flags.h"
 #include "devices/system_control.h"
@@ -138,6 +139,7 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
             break;
         }
         const uint64_t deadline = run_timers();
+        take_nmi(cpu_);  // before INTR, which it outranks
         take_interrupt();
         if (cpu_.shutdown_reason == ExitReason::Shutdown) {
             result.reason = StopReason::Shutdown;
@@ -169,6 +171,12 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
             result.message = "instruction limit reached";
             break;
         }
+        // An instruction breakpoint: #DB before the instruction (one step, as a fault is).
+        if (debug_before_instruction(cpu_)) {
+            ++executed;
+            ++cpu_.s.tsc;
+            continue;
+        }
         // While an interrupt waits for IF (or the shadow), come back after every block so
         // that it is taken right after the STI, POPF or IRET that allows it.
         cpu_.exit_request = (board_ && board_->pic().interrupt_pending()) ? 1 : 0;
@@ -178,17 +186,19 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
         // EFLAGS.TF set before an instruction means a #DB trap after it.
         const bool single_step = read_eflags(cpu_.s) & FLAG_TF;
         if (trace || cpu_.s.interrupt_shadow || single_step) budget = 1;
+        if (debug_needs_single_step(cpu_)) budget = 1;  // breakpoints and RF (cpu/debug_regs.h)
         if (trace) trace(cpu_, false);
         const uint64_t before = executed, events_before = cpu_.events_delivered;
         ExitReason why = engine_->run(cpu_, budget, executed);
         if (trace && executed > before) trace(cpu_, true);
         if (budget == 1 && executed > before) cpu_.s.interrupt_shadow = 0;
-        // The trap follows an instruction that completed; one that faulted or delivered
-        // an interrupt (INT n clears TF for its handler) gets none.
-        if (single_step && executed > before && cpu_.events_delivered == events_before &&
-            why != ExitReason::Halted && why != ExitReason::Unimplemented) {
-            cpu_.s.dr[6] |= 1u << 14;  // DR6.BS
-            deliver_event(cpu_, EXC_DB, cpu_.s.eip, EventKind::Exception);
+        // Trap-class #DB (TF single-step, data and I/O breakpoints) follows an instruction
+        // that completed; one that faulted or delivered an interrupt (INT n clears TF for
+        // its handler) gets none. RF is cleared here too (cpu/debug_regs.cpp).
+        if (budget == 1 || cpu_.s.debug_pending) {
+            const bool completed = executed > before && cpu_.events_delivered == events_before &&
+                                   why != ExitReason::Halted && why != ExitReason::Unimplemented;
+            debug_after_instruction(cpu_, completed, single_step);
         }
         if (why == ExitReason::Unimplemented) {
             char buf[128];

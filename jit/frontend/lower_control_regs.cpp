@@ -3,6 +3,7 @@
 // core II. A write that can change how code is translated or how addresses map (CR0,
 // CR3, CR4) ends the block.
 #include "cpu/segmentation.h"
+#include "cpu/debug_regs.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lowering.h"
 #include "memory/page_walker.h"
@@ -16,7 +17,8 @@ constexpr uint64_t kCr0Writable = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | C
 
 // CR4 bits vmm86 implements; writing any other bit is #GP(0). Parts that implement
 // more of CR4 (VME, PVI, TSD, DE, PCE, OSFXSR...) add theirs here.
-constexpr uint64_t kCr4Writable = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge;
+constexpr uint64_t kCr4Writable = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge |
+                                  CR4_TSD | CR4_DE | CR4_PCE;  // SYSTEM: cpu/msr.h, cpu/debug_regs.h
 // Changing one of these changes every translation, global ones included (SDM vol. 3, 4.10.4.1).
 constexpr uint64_t kCr4FlushAll = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge;
 
@@ -84,20 +86,15 @@ uint64_t helper_write_cr(Cpu& cpu, uint64_t n, uint64_t value, uint64_t) {
     }
 }
 
+// MOV DR: privilege, general detect and DR4/DR5 are cpu/debug_regs.cpp's.
 uint64_t helper_read_dr(Cpu& cpu, uint64_t n, uint64_t, uint64_t) {
-    if (n == 4 || n == 5) n += 2;  // DR4/DR5 alias DR6/DR7 while CR4.DE is clear
-    if (n > 7) { cpu.raise(EXC_UD); return 0; }
-    return cpu.s.dr[n];
+    uint64_t value = 0;
+    debug_mov_from_dr(cpu, unsigned(n), value);
+    return value;
 }
 
 uint64_t helper_write_dr(Cpu& cpu, uint64_t n, uint64_t value, uint64_t) {
-    if (n == 4 || n == 5) n += 2;
-    if (n > 7) { cpu.raise(EXC_UD); return 0; }
-    value &= 0xFFFFFFFFull;
-    // DR6 and DR7 have bits that always read as 1 (DR6 bits 4-11, 16-31; DR7 bit 10).
-    if (n == 6) value = (value & 0x0000E00Full) | 0xFFFF0FF0ull;
-    if (n == 7) value = (value & 0xFFFF2BFFull) | 0x400ull;
-    cpu.s.dr[n] = value;
+    debug_mov_to_dr(cpu, unsigned(n), value);
     return 0;
 }
 
@@ -144,6 +141,7 @@ Flow lower_mov_system(Translator& t, const DecodedInsn& d) {
     }
     if (dcls == ZYDIS_REGCLASS_DEBUG) {
         t.call(&helper_write_dr, t.c(reg_number(dst.reg.value)), t.read_gpr(ZydisRegisterGetId(src.reg.value), 4));
+        t.end_block_after();  // new breakpoints: the run loop looks before the next instruction
         return Flow::Next;
     }
     if (scls == ZYDIS_REGCLASS_DEBUG) {

@@ -4,6 +4,7 @@
 // REP MOVS resume after a page fault or an interrupt.
 #include "jit/frontend/lower_string_helpers.h"
 
+#include "cpu/debug_regs.h"
 
 #include <cstring>
 
@@ -171,11 +172,13 @@ uint64_t helper_string(Cpu& cpu, uint64_t packed, uint64_t, uint64_t) {
             if (ok) {
                 v = cpu.io ? cpu.io->read(port, f.size) & emask : emask;
                 ok = write_seg_fast(cpu, ES, di, f.size, v);
+                if (ok) debug_check_io(cpu, port, f.size);  // I/O breakpoints
             }
             break;
         case Outs:
             ok = read_seg_fast(cpu, f.src_seg, si, f.size, v);
             if (ok && cpu.io) cpu.io->write(port, f.size, uint32_t(v & emask));
+            if (ok) debug_check_io(cpu, port, f.size);
             break;
         }
         if (!ok) break;  // the fault is pending; keep what earlier iterations did
@@ -206,12 +209,14 @@ uint64_t helper_string(Cpu& cpu, uint64_t packed, uint64_t, uint64_t) {
 }
 
 uint64_t helper_in(Cpu& cpu, uint64_t port, uint64_t size, uint64_t) {
+    debug_check_io(cpu, uint32_t(port & 0xFFFF), unsigned(size));
     if (!io_permitted(cpu, uint16_t(port), unsigned(size))) return 0;  // #GP(0) raised
     const uint32_t m = mask_of(unsigned(size));
     return cpu.io ? cpu.io->read(port & 0xFFFF, unsigned(size)) & m : m;
 }
 
 uint64_t helper_out(Cpu& cpu, uint64_t port, uint64_t size, uint64_t value) {
+    debug_check_io(cpu, uint32_t(port & 0xFFFF), unsigned(size));
     if (!io_permitted(cpu, uint16_t(port), unsigned(size))) return 0;
     if (cpu.io) cpu.io->write(port & 0xFFFF, unsigned(size), uint32_t(value & mask_of(unsigned(size))));
     return 0;

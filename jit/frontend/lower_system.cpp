@@ -135,7 +135,7 @@ Flow lower_rdtsc(Translator& t, const DecodedInsn&) {
     return Flow::Next;
 }
 
-// UD0/UD1/UD2, and RDTSCP, which our CPUID does not report.
+// UD0/UD1/UD2.
 Flow lower_invalid(Translator& t, const DecodedInsn&) { return t.fault(EXC_UD); }
 
 }  // namespace vmm86

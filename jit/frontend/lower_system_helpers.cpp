@@ -1,8 +1,10 @@
 #include "jit/frontend/lower_system_helpers.h"
 
 #include "cpu/cpuid.h"
+#include "cpu/debug_regs.h"
 #include "cpu/interrupts.h"
 #include "cpu/lazy_flags.h"
+#include "cpu/msr.h"
 #include "cpu/segmentation.h"
 
 namespace vmm86 {
@@ -61,6 +63,7 @@ uint64_t helper_iret_real(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
     }
     // Single-stepping starts after the next instruction: the run loop must look now.
     if (s.eflags & FLAG_TF) cpu.exit_request = 1;
+    on_iret(cpu);  // NMI unblocking, RF for the next instruction
     const uint16_t sel = uint16_t(cs);
     s.seg[CS].selector = sel;
     s.seg[CS].base = uint32_t(sel) << 4;
@@ -132,6 +135,6 @@ uint64_t helper_cpuid_cd(Cpu&, uint64_t leaf, uint64_t subleaf, uint64_t) {
     return uint64_t(r.ecx) | (uint64_t(r.edx) << 32);
 }
 
-uint64_t helper_rdtsc(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return cpu.s.tsc; }
+uint64_t helper_rdtsc(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return rdtsc_allowed(cpu) ? tsc_value(cpu.s) : 0; }
 
 }  // namespace vmm86
