@@ -127,7 +127,7 @@ enum : uint64_t {
 };
 
 // CR4 bits of the SYSTEM part (debug extensions, TSC and performance-counter access).
-enum : uint64_t { CR4_TSD = 1u << 2, CR4_DE = 1u << 3, CR4_PCE = 1u << 8 };
+enum : uint64_t { CR4_TSD = 1u << 2, CR4_DE = 1u << 3, CR4_PCE = 1u << 8, CR4_OSFXSR = 1u << 9 };
 
 // The state after RESET (Intel SDM vol. 3, table 9-1).
 void reset_cpu_state(CpuState& s);

@@ -11,6 +11,7 @@
 #include "tools/file_util.h"
 #include "tools/state_dump.h"
 #include "vm/host_console.h"
+#include "vm/linux_loader.h"
 #include "vm/machine.h"
 
 namespace po = boost::program_options;
@@ -102,13 +103,19 @@ private:
 
 int run_command(int argc, char** argv) {
     po::options_description opts(
-        "usage: vmm86 run --bios FILE [options]\n\nBoots a PC from a raw firmware image and runs it until the "
-        "guest powers off,\nwrites the exit port, or halts for good.\n\noptions");
+        "usage: vmm86 run --bios FILE [options]\n"
+        "       vmm86 run --kernel bzImage [--initrd FILE] [--append CMDLINE] [options]\n\n"
+        "Boots a PC from a raw firmware image, or a Linux kernel directly (no BIOS), and runs it\n"
+        "until the guest powers off, writes the exit port, or halts for good.\n\noptions");
+    std::string kernel, initrd, append;
     std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial;
-    uint64_t ram_mib = 32, max_insns = 0;
+    uint64_t ram_mib = 128, max_insns = 0;
     opts.add_options()("help,h", "show this help")
         ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
-        ("memory,m", po::value<uint64_t>(&ram_mib)->default_value(32), "RAM in MiB")
+        ("kernel", po::value<std::string>(&kernel), "Linux bzImage to boot directly (32-bit boot protocol)")
+        ("initrd", po::value<std::string>(&initrd), "initial ramdisk for --kernel (cpio, optionally compressed)")
+        ("append", po::value<std::string>(&append), "kernel command line for --kernel")
+        ("memory,m", po::value<uint64_t>(&ram_mib)->default_value(128), "RAM in MiB")
         ("serial", po::value<std::string>(&serial)->default_value("stdio"),
          "COM1: stdio (raw terminal; C-a x quits), file:PATH or none")
         ("debugcon", po::value<std::string>(&debugcon)->default_value("stdio"),
@@ -138,17 +145,23 @@ int run_command(int argc, char** argv) {
         return 0;
     }
     try {
-        if (bios.empty()) throw std::runtime_error("nothing to boot: give --bios FILE");
+        if (bios.empty() && kernel.empty()) throw std::runtime_error("nothing to boot: give --bios FILE or --kernel FILE");
+        if (!bios.empty() && !kernel.empty())
+            throw std::runtime_error("--kernel boots without a BIOS: give --bios or --kernel, not both");
+        if (kernel.empty() && (!initrd.empty() || !append.empty()))
+            throw std::runtime_error("--initrd and --append need --kernel");
         if (accel != "interp") throw std::runtime_error("--accel " + accel + " is not available yet (only interp)");
         if (ram_mib < 1 || ram_mib > 3072) throw std::runtime_error("-m takes 1..3072 MiB");
 
         MachineConfig config;
         config.ram_bytes = ram_mib << 20;
-        config.bios = read_file_checked(bios, "BIOS image", 256u << 10);
-        size_t n = config.bios.size();
-        if (n != (64u << 10) && n != (128u << 10) && n != (256u << 10))
-            throw std::runtime_error("BIOS image " + bios + ": size " + std::to_string(n) +
-                                     " bytes; expected 64, 128 or 256 KiB");
+        if (!bios.empty()) {
+            config.bios = read_file_checked(bios, "BIOS image", 256u << 10);
+            size_t n = config.bios.size();
+            if (n != (64u << 10) && n != (128u << 10) && n != (256u << 10))
+                throw std::runtime_error("BIOS image " + bios + ": size " + std::to_string(n) +
+                                         " bytes; expected 64, 128 or 256 KiB");
+        }
         if (clock == "host") config.clock = VirtualClock::Mode::Host;
         else if (clock == "instructions") config.clock = VirtualClock::Mode::Instructions;
         else throw std::runtime_error("--clock takes host or instructions (got '" + clock + "')");
@@ -171,6 +184,7 @@ int run_command(int argc, char** argv) {
         HostConsole serial_console(serial);
         config.console = &serial_console;
         Machine machine(std::move(config));
+        if (!kernel.empty()) boot_linux(machine, LinuxBootFiles{kernel, initrd, append});
         std::unique_ptr<Tracer> tracer;
         Machine::TraceHook hook;
         if (!trace.empty()) {

@@ -18,7 +18,8 @@ constexpr uint64_t kCr0Writable = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_NE | C
 // CR4 bits vmm86 implements; writing any other bit is #GP(0). Parts that implement
 // more of CR4 (VME, PVI, TSD, DE, PCE, OSFXSR...) add theirs here.
 constexpr uint64_t kCr4Writable = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge |
-                                  CR4_TSD | CR4_DE | CR4_PCE;  // SYSTEM: cpu/msr.h, cpu/debug_regs.h
+                                  CR4_TSD | CR4_DE | CR4_PCE |  // SYSTEM: cpu/msr.h, cpu/debug_regs.h
+                                  CR4_OSFXSR;  // CPUID reports FXSR: the OS announces FXSAVE/FXRSTOR support
 // Changing one of these changes every translation, global ones included (SDM vol. 3, 4.10.4.1).
 constexpr uint64_t kCr4FlushAll = PageWalker::kCr4Pse | PageWalker::kCr4Pae | PageWalker::kCr4Pge;
 
