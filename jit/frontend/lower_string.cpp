@@ -76,7 +76,7 @@ Flow lower_single(Translator& t, const Form& f) {
     if (uses_di) di = t.read_gpr(EDI, asize);
     switch (f.kind) {
     case Movs: b.store(ES, size, di, b.load(f.src_seg, size, si)); break;
-    case Cmps: v = b.load(f.src_seg, size, si); w = b.load(ES, size, di); break;
+    case Cmps: w = b.load(ES, size, di); v = b.load(f.src_seg, size, si); break;  // ES:DI first, as Intel
     case Scas: v = t.read_gpr(EAX, size); w = b.load(ES, size, di); break;
     case Lods: v = b.load(f.src_seg, size, si); break;
     case Stos: b.store(ES, size, di, t.read_gpr(EAX, size)); break;

@@ -155,7 +155,9 @@ uint64_t helper_string(Cpu& cpu, uint64_t packed, uint64_t, uint64_t) {
             ok = read_seg_fast(cpu, f.src_seg, si, f.size, v) && write_seg_fast(cpu, ES, di, f.size, v);
             break;
         case Cmps:
-            ok = read_seg_fast(cpu, f.src_seg, si, f.size, v) && read_seg_fast(cpu, ES, di, f.size, w);
+            // Intel CPUs read ES:DI first: with both operands faulting, the destination's
+            // fault is the one reported (checked on the host by vmm86 difftest).
+            ok = read_seg_fast(cpu, ES, di, f.size, w) && read_seg_fast(cpu, f.src_seg, si, f.size, v);
             break;
         case Scas:
             v = acc;

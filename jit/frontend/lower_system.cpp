@@ -9,6 +9,8 @@
 #include "cpu/segmentation.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lower_system_helpers.h"
+#include <cstdint>
+
 #include "jit/frontend/lowering.h"
 
 namespace vmm86 {
@@ -109,9 +111,14 @@ Flow lower_bound(Translator& t, const DecodedInsn& d) {
     if (d.op(1).type != ZYDIS_OPERAND_TYPE_MEMORY) return t.fault(EXC_UD);
     const unsigned size = t.op_size(0);
     MemRef m = t.mem(1);
-    ValueId lower = b.load(m.seg, size, m.offset);
+    // Intel CPUs compare against the lower bound before they read the upper one: an index
+    // below it raises #BR even when the upper bound lies past the segment limit (checked
+    // on the host by vmm86 difftest --group trap).
+    ValueId index = b.sext(8, size, t.read(0));
+    ValueId lower = b.sext(8, size, b.load(m.seg, size, m.offset));
+    t.call(&helper_bound, index, lower, t.c(uint64_t(INT64_MAX)));
     ValueId upper = b.load(m.seg, size, b.add(d.address_bytes(), m.offset, t.c(size)));
-    t.call(&helper_bound, b.sext(8, size, t.read(0)), b.sext(8, size, lower), b.sext(8, size, upper));
+    t.call(&helper_bound, index, lower, b.sext(8, size, upper));
     return Flow::Next;
 }
 

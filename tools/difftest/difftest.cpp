@@ -18,14 +18,7 @@ std::vector<Group> all_groups() {
     return g;
 }
 
-// `trap` is left out: BOUND differs from the host CPU when the bounds cross the segment
-// limit (see README.md, "Known differences").
-std::vector<Group> default_groups() {
-    std::vector<Group> g;
-    for (Group x : all_groups())
-        if (x != Group::Trap) g.push_back(x);
-    return g;
-}
+std::vector<Group> default_groups() { return all_groups(); }
 
 std::vector<Group> parse_groups(const std::string& list) {
     std::vector<Group> out;
