@@ -277,8 +277,9 @@ bool iret_v86(Cpu& cpu, unsigned n) {
     return true;
 }
 
-// IRET with NT = 1: return to the task in the current TSS's back link.
-bool iret_task(Cpu& cpu) {
+// IRET with NT = 1: return to the task in the current TSS's back link. The old task
+// resumes after the IRET when it is entered again, so next_eip is what its TSS keeps.
+bool iret_task(Cpu& cpu, uint32_t next_eip) {
     uint64_t link;
     {
         SupervisorAccess sup(cpu);
@@ -291,7 +292,7 @@ bool iret_task(Cpu& cpu) {
     if (!d.system() || (d.type() != SYS_TSS16_BUSY && d.type() != SYS_TSS32_BUSY))
         return fail(cpu, EXC_TS, selector_error(sel, 0));
     if (!d.present()) return fail(cpu, EXC_NP, selector_error(sel, 0));
-    return task_switch(cpu, sel, d, TaskSwitchReason::Iret, uint32_t(cpu.s.eip));
+    return task_switch(cpu, sel, d, TaskSwitchReason::Iret, next_eip);
 }
 
 // IRET at CPL 0 to an image with VM = 1: the rest of the frame is ESP, SS, ES, DS, FS, GS.
@@ -316,14 +317,14 @@ bool iret_to_v86(Cpu& cpu, uint32_t eip, uint32_t cs, uint32_t flags) {
 
 }  // namespace
 
-uint64_t helper_iret(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
+uint64_t helper_iret(Cpu& cpu, uint64_t op_bytes, uint64_t next_eip, uint64_t) {
     const unsigned n = unsigned(op_bytes);
     if (cpu.v86_mode()) {
         iret_v86(cpu, n);
         return 0;
     }
     if (cpu.s.eflags & FLAG_NT) {
-        iret_task(cpu);
+        iret_task(cpu, uint32_t(next_eip));
         return 0;
     }
     uint32_t eip, cs, flags;

@@ -102,7 +102,8 @@ Flow lower_into(Translator& t, const DecodedInsn& d) {
 }
 
 Flow lower_iret(Translator& t, const DecodedInsn& d) {
-    t.call(&helper_iret_any, t.c(d.operand_bytes()));
+    // The next EIP is what a task switch (NT = 1) saves in the old task's TSS.
+    t.call(&helper_iret_any, t.c(d.operand_bytes()), t.c(next_ip(t, d)));
     return t.exit_block();
 }
 

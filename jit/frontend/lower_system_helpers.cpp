@@ -73,9 +73,9 @@ uint64_t helper_iret_real(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
     return 0;
 }
 
-uint64_t helper_iret_any(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
+uint64_t helper_iret_any(Cpu& cpu, uint64_t op_bytes, uint64_t next_eip, uint64_t) {
     if (cpu.real_mode()) return helper_iret_real(cpu, op_bytes, 0, 0);
-    return helper_iret(cpu, op_bytes, 0, 0);
+    return helper_iret(cpu, op_bytes, next_eip, 0);
 }
 
 uint64_t helper_popf(Cpu& cpu, uint64_t value, uint64_t op_bytes, uint64_t) {
@@ -135,6 +135,6 @@ uint64_t helper_cpuid_cd(Cpu&, uint64_t leaf, uint64_t subleaf, uint64_t) {
     return uint64_t(r.ecx) | (uint64_t(r.edx) << 32);
 }
 
-uint64_t helper_rdtsc(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return rdtsc_allowed(cpu) ? tsc_value(cpu.s) : 0; }
+uint64_t helper_rdtsc(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return rdtsc_allowed(cpu) ? tsc_value(cpu) : 0; }
 
 }  // namespace vmm86

@@ -173,6 +173,7 @@ TEST_F(PmXfer, CallToTssNestsAndIretReturns) {
     EXPECT_EQ(peek8(kGdt + 0x98 + 5), 0x89) << "IRET frees the nested task";
     EXPECT_FALSE(flags() & FLAG_NT);
     EXPECT_EQ(peek32(kTss2 + 0x2C), 0x55u) << "ECX saved in the nested task's TSS";
+    EXPECT_EQ(peek32(kTss2 + 0x20), kCode + 0x207) << "the nested task resumes after its IRET";
 }
 
 TEST_F(PmXfer, JmpToBusyTssIsGp) {
