@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "cpu/cpu_state.h"
+#include "devices/clock.h"
 #include "devices/io_bus.h"
 #include "memory/physical_memory.h"
 #include "memory/soft_tlb.h"
@@ -43,6 +44,14 @@ struct Cpu {
     int32_t pending_exception = -1;
     uint32_t pending_error_code = 0;
     bool pending_has_error = false;
+
+    // The machine's time source. The TSC is derived from it, so that it advances with the
+    // PIT, the RTC and the PM timer (and while the CPU is halted) and a kernel calibrating
+    // one against another gets consistent numbers. Without one, the TSC counts retired
+    // instructions.
+    const Clock* clock = nullptr;
+    static constexpr uint64_t kNsPerTscTick = 10;  // a 100 MHz TSC
+    uint64_t tsc_base() const { return clock ? clock->now_ns() / kNsPerTscTick : s.tsc; }
 
     // Anything outside the CPU that wants it back at an instruction boundary sets this
     // (an interrupt line rising, a device, a signal handler). Engines poll it at block ends.

@@ -79,7 +79,7 @@ struct alignas(64) CpuState {
     uint64_t cr0, cr2, cr3, cr4;
     uint64_t dr[8];
     uint64_t efer;
-    uint64_t tsc;  // instructions retired; the board turns it into a time-based TSC
+    uint64_t tsc;  // instructions retired (the guest's TSC derives from the clock: Cpu::tsc_base)
 
     // Event state, read at instruction boundaries.
     uint32_t interrupt_shadow;  // 1: an STI or MOV SS just executed; block interrupts once

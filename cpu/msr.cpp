@@ -81,9 +81,9 @@ bool has_rdtscp() { return feature_ext(CPUID_80000001_EDX_RDTSCP); }
 
 const MsrDef kMsrs[] = {
     {MSR_TSC, MSR_TSC, "IA32_TIME_STAMP_COUNTER", nullptr,
-     [](Cpu& c, uint32_t, uint64_t& v) { v = tsc_value(c.s); return true; },
+     [](Cpu& c, uint32_t, uint64_t& v) { v = tsc_value(c); return true; },
      // P6 family: a write sets the low 32 bits and clears the high ones (SDM vol. 3, 17.17).
-     [](Cpu& c, uint32_t, uint64_t v) { c.s.msr.tsc_offset = (v & 0xFFFFFFFFull) - c.s.tsc; return true; }},
+     [](Cpu& c, uint32_t, uint64_t v) { c.s.msr.tsc_offset = (v & 0xFFFFFFFFull) - c.tsc_base(); return true; }},
     // Platform ID bits 52:50 = 0; read-only.
     {MSR_PLATFORM_ID, MSR_PLATFORM_ID, "IA32_PLATFORM_ID", nullptr,
      [](Cpu&, uint32_t, uint64_t& v) { v = 0; return true; }, nullptr},

@@ -50,8 +50,9 @@ bool msr_write(Cpu& cpu, uint32_t index, uint64_t value);
 bool msr_known(uint32_t index);
 const char* msr_name(uint32_t index);
 
-// The guest's TSC: instructions retired plus the offset that writes to the TSC set.
-inline uint64_t tsc_value(const CpuState& s) { return s.tsc + s.msr.tsc_offset; }
+// The guest's TSC: the machine's clock as TSC ticks (Cpu::tsc_base) plus the offset that
+// writes to the TSC set.
+inline uint64_t tsc_value(const Cpu& cpu) { return cpu.tsc_base() + cpu.s.msr.tsc_offset; }
 
 // MSR values after RESET (the rest of MsrState is zero then).
 void reset_msrs(CpuState& s);

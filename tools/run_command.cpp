@@ -127,6 +127,7 @@ int run_command(int argc, char** argv) {
         ("max-insns", po::value<uint64_t>(&max_insns)->default_value(0), "stop after N instructions (0 = no limit)")
         ("dump-state", "print the final CPU state on stderr")
         ("stats", "print instructions executed, run time and MIPS on stderr")
+        ("no-reboot", "end the run when the guest reboots instead of restarting it")
         ("trace", po::value<std::string>(&trace), "write one line per executed instruction to FILE")
         ("accel", po::value<std::string>(&accel)->default_value("interp"), "execution engine: interp")
         ("clock", po::value<std::string>(&clock)->default_value("host"),
@@ -183,8 +184,11 @@ int run_command(int argc, char** argv) {
         // The console goes last: raw mode should start only once every option was valid.
         HostConsole serial_console(serial);
         config.console = &serial_console;
+        config.no_reboot = vm.count("no-reboot") > 0;
+        const LinuxBootFiles boot_files{kernel, initrd, append};
+        if (!kernel.empty()) config.on_reboot = [&boot_files](Machine& m) { boot_linux(m, boot_files); };
         Machine machine(std::move(config));
-        if (!kernel.empty()) boot_linux(machine, LinuxBootFiles{kernel, initrd, append});
+        if (!kernel.empty()) boot_linux(machine, boot_files);
         std::unique_ptr<Tracer> tracer;
         Machine::TraceHook hook;
         if (!trace.empty()) {
@@ -209,6 +213,7 @@ int run_command(int argc, char** argv) {
             return 0;
         case StopReason::UserQuit:
         case StopReason::PowerOff:
+        case StopReason::Reboot:
             return 0;
         case StopReason::InstructionLimit:
             std::cerr << "vmm86: stopped after " << r.instructions << " instructions (--max-insns)\n";

@@ -15,7 +15,10 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
     mem_ = std::make_unique<PhysicalMemory>(config_.ram_bytes);
     cpu_.mem = mem_.get();
     cpu_.io = &io_;
+    // A bare machine (tests, vectors) keeps time by instructions: reproducible.
+    if (!config_.board_ports) config_.clock = VirtualClock::Mode::Instructions;
     clock_ = std::make_unique<VirtualClock>(config_.clock, cpu_.s.tsc);
+    cpu_.clock = clock_.get();
     map_firmware();
     if (config_.board_ports) map_board_ports();
     reset();
@@ -128,10 +131,17 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
             break;
         }
         if (reset_requested_) {
-            // A reset line (port 92h bit 0): the CPU starts over at the reset vector;
-            // memory keeps its contents, as on a warm reset.
+            // The guest rebooted (port 92h, the i8042's reset line, CF9h / ACPI reset).
             reset_requested_ = false;
+            if (config_.no_reboot) {
+                result.reason = StopReason::Reboot;
+                result.message = "the guest rebooted (--no-reboot)";
+                break;
+            }
+            // The CPU starts over at the reset vector (memory keeps its contents, as on a
+            // warm reset); a direct kernel boot is set up again by its loader.
             reset();
+            if (config_.on_reboot) config_.on_reboot(*this);
         }
         if (config_.console && board_ && !config_.console->pump(board_->com1())) {
             result.reason = StopReason::UserQuit;

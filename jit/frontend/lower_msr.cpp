@@ -23,7 +23,7 @@ uint64_t helper_wrmsr(Cpu& cpu, uint64_t index, uint64_t eax, uint64_t edx) {
     return 0;
 }
 
-uint64_t helper_rdtscp(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return rdtsc_allowed(cpu) ? tsc_value(cpu.s) : 0; }
+uint64_t helper_rdtscp(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return rdtsc_allowed(cpu) ? tsc_value(cpu) : 0; }
 uint64_t helper_tsc_aux(Cpu& cpu, uint64_t, uint64_t, uint64_t) { return uint32_t(cpu.s.msr.tsc_aux); }
 
 // The two P6 counters exist as far as RDPMC can tell, but vmm86 counts no events: they
