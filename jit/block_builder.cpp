@@ -130,6 +130,8 @@ std::unique_ptr<TranslatedBlock> BlockBuilder::build(Cpu& cpu, const BlockKey& k
         }
         if (flow == Flow::End) break;
         eip = d.next_eip() & code_mask;
+        // The exits below are no instruction's branch (see the interpreter's limit check).
+        t.b().set_insn(uint16_t(block.guest.size()));
         if (t.block_end_requested()) {
             t.b().effect(ir::Op::JumpIndirect, 4, t.b().constant(eip));
             break;

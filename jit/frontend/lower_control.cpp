@@ -83,11 +83,14 @@ Flow lower_call(Translator& t, const DecodedInsn& d) {
         return far_transfer(t, sel, offset);
     }
     if (op.type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+        const uint64_t target = relative_target(t, d);
+        t.check_branch_target(t.c(target));
         t.push(size, t.c(ret));
         t.commit_stack();
-        return t.jump(relative_target(t, d));
+        return t.jump(target);
     }
     ValueId target = t.b().zext(size, t.read(0));  // read before the push: CALL [SP] works
+    t.check_branch_target(target);
     t.push(size, t.c(ret));
     t.commit_stack();
     return t.jump_indirect(target);
@@ -106,6 +109,7 @@ Flow lower_ret(Translator& t, const DecodedInsn& d) {
     ValueId sel = far ? t.pop(size) : 0;
     if (d.operand_count() > 0 && d.op(0).type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
         t.adjust_stack(int64_t(d.op(0).imm.value.u & 0xFFFF));
+    if (!far) t.check_branch_target(ip);
     t.commit_stack();
     if (far) return far_transfer(t, t.b().zext(2, sel), ip);
     return t.jump_indirect(ip);
@@ -114,11 +118,13 @@ Flow lower_ret(Translator& t, const DecodedInsn& d) {
 Flow lower_loop(Translator& t, const DecodedInsn& d) {
     const unsigned asize = d.address_bytes();  // LOOP counts CX or ECX by address size
     ValueId count = t.b().sub(asize, t.read_gpr(ECX, asize), t.c(1));
-    t.write_gpr(ECX, asize, count);
     ValueId cond = t.b().emit(Op::CmpNe, asize, count, t.c(0));
     if (d.mnemonic() == ZYDIS_MNEMONIC_LOOPE) cond = t.b().and_(1, cond, t.cond(CC_E));
     if (d.mnemonic() == ZYDIS_MNEMONIC_LOOPNE) cond = t.b().and_(1, cond, t.cond(CC_NE));
-    return t.branch(cond, relative_target(t, d), d.next_eip() & t.code_mask());
+    const uint64_t target = relative_target(t, d);
+    t.check_branch_target(t.c(target), cond);  // a taken LOOP past the limit leaves ECX alone
+    t.write_gpr(ECX, asize, count);
+    return t.branch(cond, target, d.next_eip() & t.code_mask());
 }
 
 Flow lower_jcxz(Translator& t, const DecodedInsn& d) {

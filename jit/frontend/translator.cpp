@@ -149,6 +149,11 @@ void Translator::commit_stack() {
     staged_sp_ = 0;
 }
 
+void Translator::check_branch_target(ValueId target, ValueId taken) {
+    if (taken) target = b_.emit(Op::Select, 8, taken, target, c(0));
+    b_.effect(Op::CheckCodeLimit, 4, target);
+}
+
 Flow Translator::jump(uint64_t target) {
     b_.effect(Op::Jump, 4, 0, 0, 0, target);
     return Flow::End;

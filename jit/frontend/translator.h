@@ -86,6 +86,10 @@ public:
     uint64_t code_mask() const { return mode_ == CpuMode::Protected32 ? 0xFFFFFFFFull : mode_ == CpuMode::Long64 ? ~0ull : 0xFFFFull; }
     // Branch targets are truncated to the operand size.
     uint64_t ip_mask() const { return d_->operand_bytes() == 4 ? 0xFFFFFFFFull : 0xFFFFull; }
+    // For branches that write state before their terminal (CALL, RET, LOOP): the target
+    // must be within the CS limit, checked before those writes. `taken` (0 = always) makes
+    // the check conditional.
+    void check_branch_target(ValueId target, ValueId taken = 0);
     Flow jump(uint64_t target);
     Flow jump_indirect(ValueId target);
     Flow branch(ValueId cond, uint64_t taken, uint64_t not_taken);

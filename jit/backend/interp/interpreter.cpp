@@ -198,8 +198,13 @@ L_CallHelper: {
     NEXT;
 }
 
+L_CheckCodeLimit:
+    if (__builtin_expect(V(a) > s.seg[CS].limit, 0)) goto branch_limit_fault;
+    NEXT;
+
     // --- terminals -----------------------------------------------------------------
 L_Jump:
+    if (__builtin_expect(op->imm > s.seg[CS].limit, 0) && op->insn < tb->ir.guest.size()) goto branch_limit_fault;
     s.eip = op->imm;
     RETIRE(tb->insn_count);
     {
@@ -215,6 +220,10 @@ L_Jump:
         goto enter;
     }
 L_Branch:
+    // Only a taken branch can fault: falling through past the limit is the next
+    // instruction's fetch fault.
+    if (__builtin_expect(V(a) && op->imm > s.seg[CS].limit, 0) && op->insn < tb->ir.guest.size())
+        goto branch_limit_fault;
     RETIRE(tb->insn_count);
     {
         const int taken = V(a) ? 0 : 1;
@@ -231,6 +240,7 @@ L_Branch:
         goto enter;
     }
 L_JumpIndirect:
+    if (__builtin_expect(V(a) > s.seg[CS].limit, 0) && op->insn < tb->ir.guest.size()) goto branch_limit_fault;
     s.eip = V(a);
     RETIRE(tb->insn_count);
     goto indirect;
@@ -259,6 +269,12 @@ L_RaiseFault:
     }
     if (op->d) cpu.raise(uint8_t(op->imm), uint32_t(op->imm2));
     else cpu.raise(uint8_t(op->imm));
+    goto fault;
+
+branch_limit_fault:
+    // Terminals belonging to an instruction (not the block builder's fall-through exits,
+    // whose insn is past the last instruction) are that instruction's branch.
+    cpu.raise(EXC_GP, 0);
     goto fault;
 
 fault:
