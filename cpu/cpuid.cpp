@@ -34,9 +34,9 @@ constexpr uint32_t kSignature = (6u << 8) | (3u << 4) | 3u;
 constexpr uint32_t kFeaturesEdx = CPUID_1_EDX_FPU | CPUID_1_EDX_FXSR | CPUID_1_EDX_DE | CPUID_1_EDX_TSC |
                                   CPUID_1_EDX_MSR | CPUID_1_EDX_CX8 | CPUID_1_EDX_SEP | CPUID_1_EDX_MTRR |
                                   CPUID_1_EDX_CMOV | CPUID_1_EDX_PAT;
-// RDTSCP and its IA32_TSC_AUX. No NX, SYSCALL or long mode, hence no EFER either (it
-// appears, with NXE writable, once CPUID reports NX: cpu/msr.cpp).
-constexpr uint32_t kExtFeaturesEdx = CPUID_80000001_EDX_RDTSCP;
+// RDTSCP and its IA32_TSC_AUX; NX (execute-disable under PAE paging: memory/page_walker),
+// which brings IA32_EFER with NXE writable (cpu/msr.cpp). No SYSCALL or long mode.
+constexpr uint32_t kExtFeaturesEdx = CPUID_80000001_EDX_RDTSCP | CPUID_80000001_EDX_NX;
 
 // The page walker (memory/page_walker.h): PSE (4 MiB pages), PAE (36-bit physical
 // addresses, 2 MiB pages), PGE (global pages). Not PSE-36: 4 MiB pages stay below 4 GiB.

@@ -347,7 +347,7 @@ TEST(System, CpuidExtendedLeavesAndBrandString) {
     Sys h;
     EXPECT_EQ(guest_cpuid(h, 0x80000000).eax, 0x80000004u);
     CpuidOut e1 = guest_cpuid(h, 0x80000001);
-    EXPECT_EQ(e1.edx, CPUID_80000001_EDX_RDTSCP);  // no NX, SYSCALL or long mode
+    EXPECT_EQ(e1.edx, CPUID_80000001_EDX_RDTSCP | CPUID_80000001_EDX_NX);  // no SYSCALL or long mode
     EXPECT_EQ(e1.ecx, 0u);
     char brand[49] = {};
     for (uint32_t i = 0; i < 3; ++i) {
