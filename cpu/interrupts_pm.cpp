@@ -67,7 +67,13 @@ bool deliver_protected(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind 
     const unsigned size = gate32 ? 4 : 2;
     const uint32_t target = gate32 ? gate.gate_offset() : gate.gate_offset() & 0xFFFF;
     const bool v86 = cpu.v86_mode();
-    const uint32_t flags = read_eflags(s);
+    // A fault's EFLAGS image has RF set, so that the handler's IRET re-runs the faulting
+    // instruction without its instruction breakpoint firing again (SDM vol. 3, 17.3.1.1).
+    // Traps, aborts, software and external interrupts push RF as it is; so does #DB (its
+    // handler decides).
+    const bool fault_class = kind == EventKind::Exception && vector != EXC_DB && vector != EXC_DF &&
+                             vector != EXC_MC;
+    const uint32_t flags = read_eflags(s) | (fault_class ? FLAG_RF : 0u);
     const unsigned words = 3 + (has_error ? 1 : 0);
 
     if (!code.conforming() && code.dpl() < cpl) {

@@ -44,6 +44,16 @@ TEST_F(PmSeg, NullIntoDataRegistersIsAllowedButUsingItIsGp0) {
     EXPECT_EQ(stack32(1), kCode);
 }
 
+TEST_F(PmSeg, FaultFramesHaveRfSetTrapAndInterruptFramesDoNot) {
+    load_run(DS, 0x0003);
+    run({0xA1, 0, 0, 0, 0});  // #GP through the null DS: a fault
+    ASSERT_EQ(vector_taken(), EXC_GP);
+    EXPECT_TRUE(stack32(3) & FLAG_RF) << std::hex << stack32(3);  // error code, EIP, CS, EFLAGS
+    run({0xCD, 0x40});  // INT 40h: no RF in the image
+    ASSERT_EQ(vector_taken(), 0x40);
+    EXPECT_FALSE(stack32(2) & FLAG_RF) << std::hex << stack32(2);  // EIP, CS, EFLAGS
+}
+
 TEST_F(PmSeg, NullIntoSsIsGp0) {
     load_run(SS, 0);
     expect_fault(EXC_GP, 0);
