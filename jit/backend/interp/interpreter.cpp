@@ -88,6 +88,7 @@ ExitReason Interpreter::execute(Cpu* cpup, TranslatedBlock* tb, uint64_t budget,
     const InterpOp* op;
     uint64_t executed = 0;
     ExitReason why = ExitReason::Budget;
+    int link_slot = 0;  // which of a terminal's two cached successors (taken, not taken)
 
 #define V(x) v[op->x]
 #define NEXT do { ++op; goto *op->handler; } while (0)
@@ -206,34 +207,27 @@ L_CheckCodeLimit:
 L_Jump:
     if (__builtin_expect(op->imm > s.seg[CS].limit, 0) && op->insn < tb->ir.guest.size()) goto branch_limit_fault;
     s.eip = op->imm;
-    RETIRE(tb->insn_count);
-    {
-        TranslatedBlock* next = op->link[0];
-        if (__builtin_expect(cpu.exit_request != 0, 0)) { why = ExitReason::Request; goto leave; }
-        s.interrupt_shadow = 0;
-        if (!next || !next->valid) {
-            next = dispatch_.lookup(cpu, false);
-            if (may_link(cpu, *tb, *next)) const_cast<InterpOp*>(op)->link[0] = next;
-        }
-        tb = next;
-        if (tb->ops.empty()) compile(*tb);
-        goto enter;
-    }
+    link_slot = 0;
+    goto follow_link;
 L_Branch:
     // Only a taken branch can fault: falling through past the limit is the next
     // instruction's fetch fault.
     if (__builtin_expect(V(a) && op->imm > s.seg[CS].limit, 0) && op->insn < tb->ir.guest.size())
         goto branch_limit_fault;
+    link_slot = V(a) ? 0 : 1;
+    s.eip = link_slot == 0 ? op->imm : op->imm2;
+    goto follow_link;
+follow_link:
+    // A static successor: through the cached link when it is still valid, else a lookup
+    // whose result is cached in this op's slot (when linking is safe, see may_link).
     RETIRE(tb->insn_count);
     {
-        const int taken = V(a) ? 0 : 1;
-        s.eip = taken == 0 ? op->imm : op->imm2;
         if (__builtin_expect(cpu.exit_request != 0, 0)) { why = ExitReason::Request; goto leave; }
         s.interrupt_shadow = 0;
-        TranslatedBlock* next = op->link[taken];
+        TranslatedBlock* next = op->link[link_slot];
         if (!next || !next->valid) {
             next = dispatch_.lookup(cpu, false);
-            if (may_link(cpu, *tb, *next)) const_cast<InterpOp*>(op)->link[taken] = next;
+            if (may_link(cpu, *tb, *next)) const_cast<InterpOp*>(op)->link[link_slot] = next;
         }
         tb = next;
         if (tb->ops.empty()) compile(*tb);
