@@ -38,6 +38,16 @@ FILE* open_char_target(const std::string& spec, FilePtr& owner, const std::strin
     throw std::runtime_error("--" + option + " takes stdio, none or file:PATH (got '" + spec + "')");
 }
 
+// The host end of a character device that only outputs (the printer on LPT1).
+class FileSink final : public CharBackend {
+public:
+    explicit FileSink(FILE* f) : f_(f) {}
+    void write(uint8_t byte) override { std::fputc(byte, f_); }
+
+private:
+    FILE* f_;
+};
+
 uint16_t parse_port(const std::string& text, const std::string& option) {
     size_t used = 0;
     unsigned long v = 0;
@@ -108,7 +118,7 @@ int run_command(int argc, char** argv) {
         "Boots a PC from a raw firmware image, or a Linux kernel directly (no BIOS), and runs it\n"
         "until the guest powers off, writes the exit port, or halts for good.\n\noptions");
     std::string kernel, initrd, append;
-    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial;
+    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial, parallel;
     uint64_t ram_mib = 128, max_insns = 0;
     opts.add_options()("help,h", "show this help")
         ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
@@ -118,6 +128,8 @@ int run_command(int argc, char** argv) {
         ("memory,m", po::value<uint64_t>(&ram_mib)->default_value(128), "RAM in MiB")
         ("serial", po::value<std::string>(&serial)->default_value("stdio"),
          "COM1: stdio (raw terminal; C-a x quits), file:PATH or none")
+        ("parallel", po::value<std::string>(&parallel)->default_value("none"),
+         "printer on LPT1 (378h, IRQ7): stdio, file:PATH or none (no parallel port)")
         ("debugcon", po::value<std::string>(&debugcon)->default_value("stdio"),
          "debug console (port 0xE9): stdio, file:PATH or none")
         ("post-port", po::value<std::string>(&post_port_s)->default_value("0x80"), "port whose writes are POST codes")
@@ -173,9 +185,14 @@ int run_command(int argc, char** argv) {
             throw std::runtime_error("the debug console (0xE9), POST and exit ports must differ");
 
         FilePtr debugcon_file(nullptr, &std::fclose), post_file(nullptr, &std::fclose),
-            trace_file(nullptr, &std::fclose);
+            trace_file(nullptr, &std::fclose), parallel_file(nullptr, &std::fclose);
         FILE* console = open_char_target(debugcon, debugcon_file, "debugcon");
         if (console) config.debugcon_out = [console](uint8_t b) { std::fputc(b, console); };
+        std::unique_ptr<FileSink> printer;
+        if (FILE* f = open_char_target(parallel, parallel_file, "parallel")) {
+            printer = std::make_unique<FileSink>(f);
+            config.parallel = printer.get();
+        }
         if (!post_log.empty()) {
             post_file = open_output(post_log);
             FILE* f = post_file.get();
@@ -200,6 +217,7 @@ int run_command(int argc, char** argv) {
         RunResult r = machine.run(max_insns, hook);
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (console) std::fflush(console);
+        if (printer) std::fflush(parallel_file ? parallel_file.get() : stdout);
         if (vm.count("stats"))
             std::fprintf(stderr, "stats: instructions=%llu seconds=%.3f mips=%.1f %s\n",
                          (unsigned long long)r.instructions, seconds, r.instructions / seconds / 1e6,

@@ -4,7 +4,8 @@
 
 namespace vmm86 {
 
-PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1)
+PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1,
+                 CharBackend* lpt1)
     : pit_(clock, pic_.line(0)),
       rtc_(clock, pic_.line(8), std::time(nullptr)),
       kbc_(pic_.line(1), pic_.line(12)),
@@ -24,6 +25,10 @@ PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks ca
     io.map(kAcpiPmBase, AcpiPm::kIoSize, acpi_pm_, "ACPI PM");
     io.map(0x3F8, Uart16550::kPorts, com1_, "COM1");
     io.map(0x2F8, Uart16550::kPorts, com2_, "COM2");
+    if (lpt1) {
+        lpt1_ = std::make_unique<ParallelPort>(pic_.line(kLpt1Irq), *lpt1);
+        io.map(kLpt1Base, ParallelPort::kPorts, *lpt1_, "LPT1");
+    }
     pci_.attach(0, 0, host_bridge_);
     pci_.attach(1, 0, isa_bridge_);
     pci_.set_reset_control(&reset_control_);

@@ -2,7 +2,8 @@
 // here and nowhere else. 8259A PIC pair, 8254 PIT (and port 61h), MC146818 RTC/CMOS,
 // i8042 keyboard controller, PCI configuration mechanism #1 with an i440FX host bridge and
 // a PIIX3 ISA bridge, the 0xCF9 reset register, and 16550A UARTs at COM1 (3F8h, IRQ4) and
-// COM2 (2F8h, IRQ3), and ACPI PM registers at 600h with the SCI on IRQ9.
+// COM2 (2F8h, IRQ3), ACPI PM registers at 600h with the SCI on IRQ9, and, when a host
+// end is given, a parallel port with a printer at 378h (LPT1, IRQ7; QEMU's first -parallel).
 #pragma once
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "devices/cmos_rtc.h"
 #include "devices/i8042.h"
 #include "devices/io_bus.h"
+#include "devices/parallel_port.h"
 #include "devices/pci_host.h"
 #include "devices/pic8259.h"
 #include "devices/pit8254.h"
@@ -32,8 +34,12 @@ public:
     // Where the ACPI PM registers sit (the FADT the firmware or loader builds must agree).
     static constexpr uint16_t kAcpiPmBase = 0x600;
     static constexpr unsigned kSciIrq = 9;
-    // com1 is the host end of the first serial port (may be null: nothing plugged in).
-    PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1);
+    static constexpr uint16_t kLpt1Base = 0x378;
+    static constexpr unsigned kLpt1Irq = 7;
+    // com1 is the host end of the first serial port, lpt1 the printer on the first
+    // parallel port (either may be null: nothing plugged in; LPT1 is then not there at all).
+    PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1,
+            CharBackend* lpt1 = nullptr);
 
     Pic8259Pair& pic() { return pic_; }
     Uart16550& com1() { return com1_; }
@@ -52,6 +58,7 @@ private:
     AcpiPm acpi_pm_;
     Uart16550 com1_;
     Uart16550 com2_;
+    std::unique_ptr<ParallelPort> lpt1_;
     std::vector<TimedDevice*> timed_;
 };
 

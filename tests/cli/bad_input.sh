@@ -44,6 +44,8 @@ expect_error "unknown option"    "unrecognised option|unrecognized option" -- ru
 expect_error "bad memory size"   "-m takes" -- run --bios "$tmp/ok.bin" -m 0
 expect_error "non-numeric -m"    "invalid|-m" -- run --bios "$tmp/ok.bin" -m lots
 expect_error "bad debugcon"      "debugcon takes" -- run --bios "$tmp/ok.bin" --debugcon tty
+expect_error "bad parallel"      "parallel takes" -- run --bios "$tmp/ok.bin" --parallel lp0
+expect_error "unwritable lpt"    "cannot write" -- run --bios "$tmp/ok.bin" --parallel "file:$tmp/no/such/dir/lpt.txt"
 expect_error "bad port"          "port number" -- run --bios "$tmp/ok.bin" --exit-port 70000
 expect_error "bad accel"         "not available" -- run --bios "$tmp/ok.bin" --accel warp
 expect_error "bad clock"         "--clock takes" -- run --bios "$tmp/ok.bin" --clock sundial
