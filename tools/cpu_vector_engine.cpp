@@ -61,7 +61,7 @@ void CpuVectorEngine::load(const std::map<std::string, uint32_t>& regs,
     Cpu& cpu = machine_->cpu();
     CpuState& s = cpu.s;
     s.eip = 0;
-    s.seg[CS] = SegmentCache{0, 0xFFFF, 0, s.seg[DS].attributes | SEG_ATTR_CODE};
+    s.seg[CS] = SegmentCache{0, 0xFFFF, 0, uint16_t(s.seg[DS].attributes | SEG_ATTR_CODE)};
     for (const auto& [name, value] : regs) {
         bool done = false;
         for (const RegName& r : kGprs)

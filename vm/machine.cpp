@@ -117,7 +117,8 @@ void Machine::request_exit(int status) {
 }
 
 RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
-    RunResult result{StopReason::InstructionLimit};
+    RunResult result;
+    result.reason = StopReason::InstructionLimit;
     uint64_t executed = 0;
     constexpr uint64_t kSlice = 1 << 22;  // how often the loop looks around without a request
     for (;;) {

@@ -1,6 +1,7 @@
 // A fresh real-mode machine for CPU unit tests: put a few code bytes at CS:IP, set
 // registers, run a number of instructions (or to HLT), inspect registers, flags and
-// memory. No firmware and nothing on the I/O bus unless a test maps it.
+// memory. No firmware and nothing on the I/O bus unless a test maps it, or asks for the
+// PC board (PIC, PIT, ...; guest time then counts instructions, for reproducible runs).
 #pragma once
 #include <cstring>
 #include <initializer_list>
@@ -13,10 +14,11 @@ namespace vmm86::test {
 
 class CpuHarness {
 public:
-    explicit CpuHarness(uint64_t ram_bytes = 16ull << 20) {
+    explicit CpuHarness(uint64_t ram_bytes = 16ull << 20, bool with_board = false) {
         MachineConfig config;
         config.ram_bytes = ram_bytes;
-        config.board_ports = false;
+        config.board_ports = with_board;
+        config.clock = VirtualClock::Mode::Instructions;
         machine_ = std::make_unique<Machine>(std::move(config));
         CpuState& st = s();
         // A convenient real-mode start: CS=0 (base 0), IP=0x100, stack at 0000:8000.

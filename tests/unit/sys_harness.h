@@ -11,7 +11,7 @@
 namespace vmm86::test {
 
 struct SysHarness : CpuHarness {
-    SysHarness() {
+    explicit SysHarness(bool with_board = false) : CpuHarness(16ull << 20, with_board) {
         for (unsigned v = 0; v < 32; ++v) {
             set_vector(uint8_t(v), 0, uint16_t(0x500 + 16 * v));
             poke(0x500 + 16 * v, {0xF4});
