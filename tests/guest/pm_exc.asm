@@ -8,8 +8,8 @@
 ; QEMU 7.2 sets EXT only for hardware interrupts; the SDM (6.13) sets it for a fault
 ; during the delivery of any event external to the program, "such as an interrupt or an
 ; earlier exception": the #NP while delivering #UD has EXT = 1 (s|), QEMU's 0 is q|.
-; (Not here: a near JMP beyond the CS limit, which must fault on the JMP; vmm86 faults
-; at the target instead, and QEMU does not check.)
+; (Not here: a near JMP beyond the CS limit, which faults on the JMP itself with nothing
+; done; QEMU does not check it, so it is tested in tests/unit/test_branch_limit.cpp.)
 ;
 ; The #DF handler does not return (the saved CS:EIP of a double fault is undefined): it
 ; resets the stack and jumps to DF_RESUME.
