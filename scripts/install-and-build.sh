@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake g++ make nasm libasmjit-dev libzydis-dev libzycore-dev libboost-program-options-dev
-          libgtest-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev cpio)
+          libgtest-dev libbenchmark-dev nlohmann-json3-dev zlib1g-dev libmpfr-dev cpio)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -29,6 +29,10 @@ void fpu_from_image(FpuState& f, const X87Image& img);
 // that the encoding is valid and not a control instruction.
 void x87_execute(uint8_t opcode, uint8_t modrm, X87Image& img, uint8_t* mem, uint64_t& rflags);
 
+// The portable engine (x87_portable.cpp), compiled on every host: x87_execute is this one
+// where the host has no x87 or with -DVMM86_X87_PORTABLE=ON; the unit tests compare the two.
+void x87_execute_portable(uint8_t opcode, uint8_t modrm, X87Image& img, uint8_t* mem, uint64_t& rflags);
+
 // True if x87_execute is the host CPU (bit-exact), false for the portable engine.
 bool x87_engine_is_host();
 

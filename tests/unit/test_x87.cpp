@@ -8,6 +8,7 @@
 
 #include <random>
 
+#include "cpu/fpu/x87_engine.h"
 #include "cpu/fpu/x87_forms.h"
 #include "cpu_harness.h"
 #include "x87_native.h"
@@ -132,6 +133,15 @@ void sweep(bool memory_forms, bool unmasked, unsigned per_form, uint64_t seed) {
             if (memory_forms && (m & 0xC7) != 0x06) continue;  // one ModRM per reg field
             const X87Form form = x87_form(uint8_t(op), uint8_t(m));
             if (form.kind != X87Kind::Compute) continue;
+            // The portable engine's transcendentals are within a tolerance of the host's,
+            // not bit-identical: test_x87_portable.cpp compares them.
+            if (!x87_engine_is_host() && op == 0xD9 &&
+                (m == 0xF0 || m == 0xF1 || m == 0xF2 || m == 0xF3 || m == 0xF9 || m == 0xFB || m == 0xFE || m == 0xFF)) {
+                static bool told = false;
+                if (!told) printf("portable x87 engine: transcendentals skipped here (see test_x87_portable)\n");
+                told = true;
+                continue;
+            }
             for (unsigned k = 0; k < per_form; ++k) {
                 Case in = random_case(rng, unmasked);
                 Case g = in, w = in;
