@@ -1,5 +1,5 @@
 // An execution engine runs guest code on a Cpu until something needs the run loop. The
-// IR interpreter is the portable engine and the reference; the x64 JIT comes next and
+// IR interpreter is the portable engine and the reference; the x64 JIT (x86-64 hosts)
 // implements the same interface.
 #pragma once
 #include <cstdint>
@@ -24,6 +24,13 @@ public:
     virtual std::string statistics() const = 0;
 };
 
+enum class EngineKind { Interp, Jit };
+
 std::unique_ptr<Engine> make_interpreter(Cpu& cpu);
+std::unique_ptr<Engine> make_engine(EngineKind kind, Cpu& cpu);
+// The engine a machine gets unless told otherwise: VMM86_ACCEL=jit|interp in the
+// environment (so a whole test suite can run on either), else the JIT where the host
+// has one, else the interpreter.
+EngineKind default_engine_kind();
 
 }  // namespace vmm86

@@ -1,12 +1,17 @@
 // A translated guest block as the code cache holds it: the IR (kept for dumps and for
-// backends that compile lazily) and the interpreter's compiled form.
+// backends that compile lazily) and the compiled form of the engine that runs it (the
+// interpreter's ops, or the x64 JIT's host code).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "jit/ir/ir.h"
 
 namespace vmm86 {
+
+struct Cpu;
+struct CpuState;
 
 // What a block's translation depends on besides its bytes.
 struct BlockKey {
@@ -38,6 +43,13 @@ struct TranslatedBlock {
     std::vector<InterpOp> ops;
     std::vector<uint64_t> values;         // the interpreter's value slots, constants preset
     std::vector<uint16_t> insn_first_op;  // index of each guest instruction's first op
+
+    // The x64 JIT (jit/backend/x64): host code returning an exit code, the handle that
+    // frees it with the block, and the cached successors of its Jump/Branch terminal.
+    using NativeFn = uint64_t (*)(Cpu*, CpuState*);
+    NativeFn native = nullptr;
+    std::shared_ptr<void> native_code;
+    TranslatedBlock* native_link[2] = {nullptr, nullptr};
 };
 
 }  // namespace vmm86

@@ -38,10 +38,16 @@ done
 die() { echo "guest-material: $*" >&2; exit 1; }
 say() { echo "guest-material: $*" >&2; }
 
-for tool in apt-get apt-cache dpkg dpkg-deb sha256sum md5sum gzip cpio find sort; do
+for tool in apt-get apt-cache dpkg dpkg-deb sha256sum md5sum gzip cpio find sort flock; do
     command -v "$tool" >/dev/null || die "needs '$tool' (Debian: apt-get install ${tool/sha256sum/coreutils})"
 done
 [ -r "$keyring" ] || die "needs $keyring (apt-get install debian-archive-keyring)"
+
+# One builder at a time: ctest starts the Linux tests of both engines together, and two
+# runs rebuilding the same initramfs tree would trip over each other.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9 || die "cannot lock $cache/.lock"
 
 apt_dir=$cache/apt
 debs=$cache/debs

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "decoder/decoder.h"
+#include "jit/backend/x64/x64_jit.h"
 #include "jit/block_builder.h"
 #include "tools/commands.h"
 #include "tools/file_util.h"
@@ -141,7 +142,9 @@ int run_command(int argc, char** argv) {
         ("stats", "print instructions executed, run time and MIPS on stderr")
         ("no-reboot", "end the run when the guest reboots instead of restarting it")
         ("trace", po::value<std::string>(&trace), "write one line per executed instruction to FILE")
-        ("accel", po::value<std::string>(&accel)->default_value("interp"), "execution engine: interp")
+        ("accel", po::value<std::string>(&accel),
+         "execution engine: jit (x64 JIT; the default on x86-64 hosts) or interp (the portable IR "
+         "interpreter)")
         ("clock", po::value<std::string>(&clock)->default_value("host"),
          "guest time: host (follows the host clock) or instructions (derived from instructions executed: "
          "reproducible runs)");
@@ -163,11 +166,17 @@ int run_command(int argc, char** argv) {
             throw std::runtime_error("--kernel boots without a BIOS: give --bios or --kernel, not both");
         if (kernel.empty() && (!initrd.empty() || !append.empty()))
             throw std::runtime_error("--initrd and --append need --kernel");
-        if (accel != "interp") throw std::runtime_error("--accel " + accel + " is not available yet (only interp)");
+        EngineKind engine = default_engine_kind();
+        if (accel == "interp") engine = EngineKind::Interp;
+        else if (accel == "jit" && x64_jit_available()) engine = EngineKind::Jit;
+        else if (accel == "jit") throw std::runtime_error("--accel jit needs an x86-64 host: use --accel interp");
+        else if (accel == "kvm") throw std::runtime_error("--accel kvm is not available yet: use jit or interp");
+        else if (!accel.empty()) throw std::runtime_error("--accel takes jit or interp (got '" + accel + "')");
         if (ram_mib < 1 || ram_mib > 3072) throw std::runtime_error("-m takes 1..3072 MiB");
 
         MachineConfig config;
         config.ram_bytes = ram_mib << 20;
+        config.engine = engine;
         if (!bios.empty()) {
             config.bios = read_file_checked(bios, "BIOS image", 256u << 10);
             size_t n = config.bios.size();

@@ -22,7 +22,7 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
     map_firmware();
     if (config_.board_ports) map_board_ports();
     reset();
-    engine_ = make_interpreter(cpu_);
+    engine_ = make_engine(config_.engine, cpu_);
 }
 
 Machine::~Machine() = default;

@@ -30,6 +30,7 @@ struct MachineConfig {
     class HostConsole* console = nullptr;  // COM1's host end (owned by the caller), or none
     CharBackend* parallel = nullptr;       // the printer on LPT1 (owned by the caller), or none
     bool no_reboot = false;                // a guest reboot ends the run instead
+    EngineKind engine = default_engine_kind();
     // Called after the CPU reset of a guest reboot (e.g. to load a kernel again).
     std::function<void(class Machine&)> on_reboot;
 };

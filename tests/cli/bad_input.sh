@@ -47,7 +47,8 @@ expect_error "bad debugcon"      "debugcon takes" -- run --bios "$tmp/ok.bin" --
 expect_error "bad parallel"      "parallel takes" -- run --bios "$tmp/ok.bin" --parallel lp0
 expect_error "unwritable lpt"    "cannot write" -- run --bios "$tmp/ok.bin" --parallel "file:$tmp/no/such/dir/lpt.txt"
 expect_error "bad port"          "port number" -- run --bios "$tmp/ok.bin" --exit-port 70000
-expect_error "bad accel"         "not available" -- run --bios "$tmp/ok.bin" --accel warp
+expect_error "bad accel"         "accel takes jit or interp" -- run --bios "$tmp/ok.bin" --accel warp
+expect_error "kvm accel"         "kvm is not available" -- run --bios "$tmp/ok.bin" --accel kvm
 expect_error "bad clock"         "--clock takes" -- run --bios "$tmp/ok.bin" --clock sundial
 expect_error "vectors no file"   "no vector file" -- vectors
 expect_error "vectors missing"   "cannot open|No such file" -- vectors "$tmp/nope.jsonl"
