@@ -70,12 +70,13 @@ constexpr int32_t kHaltedOff = offsetof(CpuState, halted);
 
 template <typename T, typename U>
 int32_t member_offset(const T& base, const U& member) {
-    return int32_t(reinterpret_cast<const char*>(&member) - reinterpret_cast<const char*>(&base));
+    return int32_t(reinterpret_cast<const volatile char*>(&member) - reinterpret_cast<const volatile char*>(&base));
 }
 
 class BlockEmitter {
 public:
-    BlockEmitter(CodeHolder& code, Cpu& cpu, TranslatedBlock& tb) : a_(&code), cpu_(cpu), tb_(tb), b_(tb.ir) {
+    BlockEmitter(CodeHolder& code, Cpu& cpu, TranslatedBlock& tb, JitContext& context)
+        : a_(&code), cpu_(cpu), tb_(tb), b_(tb.ir), ctx_(context) {
         // Slots 0..value_count-1, then the SMC-stop byte; the frame keeps rsp 16-aligned at
         // calls (entry rsp is 8 mod 16; six pushes keep it so; the frame adds 8 mod 16).
         smc_off_ = int32_t(8 * b_.value_count);
@@ -84,11 +85,12 @@ public:
         pending_off_ = member_offset(cpu_, cpu_.pending_exception);
         shutdown_off_ = member_offset(cpu_, cpu_.shutdown_reason);
         code_modified_off_ = member_offset(cpu_, cpu_.code_modified);
+        // The privilege level is part of the block's key (Dispatch::key_flags, bits 4-5).
+        user_mode_ = ((tb.key.flags >> 4) & 3) == 3;
     }
 
     void emit() {
-        const x86::Gp saved[] = {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15};
-        for (const x86::Gp& r : saved) a_.push(r);
+        for (const x86::Gp& r : {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15}) a_.push(r);
         a_.sub(x86::rsp, frame_);
         a_.mov(x86::rbx, x86::rdi);
         a_.mov(x86::r12, x86::rsi);
@@ -110,6 +112,7 @@ public:
             if (!emit_op(in)) break;  // a terminal: nothing after it runs
         }
 
+        for (const SlowPath& sp : slow_paths_) emit_slow_path(sp);
         for (const Stub& st : stubs_) {
             a_.bind(st.label);
             if (st.kind == kBranchLimitStub) {
@@ -125,9 +128,51 @@ public:
             a_.jmp(epilogue_);
         }
         a_.bind(epilogue_);
+        a_.mov(x86::r10, reinterpret_cast<uint64_t>(&ctx_));
+        a_.mov(x86::r11, reinterpret_cast<uint64_t>(&tb_));
+        a_.mov(x86::qword_ptr(x86::r10, int32_t(offsetof(JitContext, current))), x86::r11);
+        unwind_frame();
+        a_.ret();
+    }
+
+    void unwind_frame() {
+        const x86::Gp saved[] = {x86::rbx, x86::rbp, x86::r12, x86::r13, x86::r14, x86::r15};
         a_.add(x86::rsp, frame_);
         for (int i = 5; i >= 0; --i) a_.pop(saved[i]);
-        a_.ret();
+    }
+
+    // The end of a Jump or Branch with EIP stored: go straight on to the cached successor
+    // when the engine loop would (no exit request, the link still valid, the next block
+    // compiled and within the budget), retiring this block as the loop does; else return
+    // `kind` and let the loop decide.
+    void chain(int slot, ExitKind kind, unsigned insn) {
+        Label to_loop = a_.newLabel();
+        a_.cmp(x86::dword_ptr(x86::rbx, member_offset(cpu_, cpu_.exit_request)), 0);
+        a_.jne(to_loop);
+        a_.mov(x86::rax, reinterpret_cast<uint64_t>(&tb_.native_link[slot]));
+        a_.mov(x86::rax, x86::qword_ptr(x86::rax));
+        a_.test(x86::rax, x86::rax);
+        a_.jz(to_loop);
+        a_.cmp(x86::byte_ptr(x86::rax, member_offset(tb_, tb_.valid)), 0);
+        a_.je(to_loop);
+        a_.mov(x86::r10, reinterpret_cast<uint64_t>(&ctx_));
+        a_.mov(x86::ecx, x86::dword_ptr(x86::rax, member_offset(tb_, tb_.insn_count)));
+        a_.add(x86::rcx, x86::qword_ptr(x86::r10, int32_t(offsetof(JitContext, executed))));
+        a_.add(x86::rcx, int32_t(tb_.insn_count));
+        a_.cmp(x86::rcx, x86::qword_ptr(x86::r10, int32_t(offsetof(JitContext, budget))));
+        a_.ja(to_loop);
+        a_.mov(x86::rdx, x86::qword_ptr(x86::rax, member_offset(tb_, tb_.native)));
+        a_.test(x86::rdx, x86::rdx);
+        a_.jz(to_loop);
+        a_.add(x86::qword_ptr(x86::r10, int32_t(offsetof(JitContext, executed))), int32_t(tb_.insn_count));
+        a_.add(x86::qword_ptr(x86::r12, int32_t(offsetof(CpuState, tsc))), int32_t(tb_.insn_count));
+        a_.mov(x86::dword_ptr(x86::r12, int32_t(offsetof(CpuState, interrupt_shadow))), 0);
+        a_.mov(x86::rdi, x86::rbx);
+        a_.mov(x86::rsi, x86::r12);
+        unwind_frame();
+        a_.jmp(x86::rdx);
+        a_.bind(to_loop);
+        leave(kind, insn);
     }
 
 private:
@@ -136,6 +181,10 @@ private:
         Label label;
         unsigned kind;
         unsigned insn;
+    };
+    struct SlowPath {
+        Label entry, resume;
+        const ir::Inst* inst;
     };
 
     // A shared exit stub per (kind, instruction).
@@ -277,6 +326,109 @@ private:
         store(in.dst, x86::rax);
     }
 
+    // The soft-TLB entry for the linear address in r9d, of the block's TLB half: r10.
+    void tlb_entry(bool user) {
+        a_.mov(x86::r8d, x86::r9d);
+        a_.shr(x86::r8d, 12);
+        a_.and_(x86::r8d, SoftTlb::kEntries - 1);
+        a_.shl(x86::r8d, 5);
+        static_assert(sizeof(TlbEntry) == 32);
+        a_.mov(x86::r10, reinterpret_cast<uint64_t>(&cpu_.tlb.entries[user ? 1 : 0][0]));
+        a_.add(x86::r10, x86::r8);
+    }
+
+    // The fast path of read_seg_fast/write_seg_fast inline: a segment that needs no
+    // special checks, the offset within its limit, a TLB hit for this kind of access and
+    // no page crossing; then r9 = the host address. Anything else jumps to `slow`.
+    // The offset is in rdx.
+    void fast_address(const ir::Inst& in, uint16_t special, int32_t tag_off, const Label& slow) {
+        const int32_t sg = seg_off(in.imm);
+        a_.test(x86::word_ptr(x86::r12, sg + int32_t(offsetof(SegmentCache, attributes))), int32_t(special));
+        a_.jnz(slow);
+        a_.lea(x86::r9, x86::qword_ptr(x86::rdx, int32_t(in.size) - 1));
+        a_.mov(x86::r8d, x86::dword_ptr(x86::r12, sg + int32_t(offsetof(SegmentCache, limit))));
+        a_.cmp(x86::r9, x86::r8);
+        a_.ja(slow);
+        a_.mov(x86::r9d, x86::dword_ptr(x86::r12, sg + int32_t(offsetof(SegmentCache, base))));
+        a_.add(x86::r9d, x86::edx);  // the linear address wraps at 4 GiB
+        tlb_entry(user_mode_);
+        a_.mov(x86::r8d, x86::r9d);
+        a_.and_(x86::r8d, int32_t(~0xFFFu));
+        a_.cmp(x86::r8d, x86::dword_ptr(x86::r10, tag_off));
+        a_.jne(slow);
+        if (in.size > 1) {
+            a_.mov(x86::r8d, x86::r9d);
+            a_.and_(x86::r8d, 0xFFF);
+            a_.cmp(x86::r8d, 0x1000 - int32_t(in.size));
+            a_.ja(slow);
+        }
+        a_.add(x86::r9, x86::qword_ptr(x86::r10, int32_t(offsetof(TlbEntry, addend))));
+    }
+
+    void emit_load(const ir::Inst& in) {
+        Label slow = a_.newLabel(), done = a_.newLabel();
+        load(x86::rdx, in.a);
+        fast_address(in, SEG_ATTR_EXPAND_DOWN | SEG_ATTR_NO_READ, int32_t(offsetof(TlbEntry, tag_read)), slow);
+        switch (in.size) {
+        case 1: a_.movzx(x86::eax, x86::byte_ptr(x86::r9)); break;
+        case 2: a_.movzx(x86::eax, x86::word_ptr(x86::r9)); break;
+        case 4: a_.mov(x86::eax, x86::dword_ptr(x86::r9)); break;
+        default: a_.mov(x86::rax, x86::qword_ptr(x86::r9)); break;
+        }
+        store(in.dst, x86::rax);
+        a_.bind(done);
+        slow_paths_.push_back(SlowPath{slow, done, &in});
+    }
+
+    void emit_store(const ir::Inst& in) {
+        Label slow = a_.newLabel(), done = a_.newLabel();
+        load(x86::rdx, in.a);
+        load(x86::rcx, in.b);
+        fast_address(in, SEG_ATTR_EXPAND_DOWN | SEG_ATTR_NO_WRITE, int32_t(offsetof(TlbEntry, tag_write)), slow);
+        // A write-tag hit is never a page holding translated code (the TLB leaves those
+        // pages without a write tag), so the fast path cannot be self-modifying code.
+        switch (in.size) {
+        case 1: a_.mov(x86::byte_ptr(x86::r9), x86::cl); break;
+        case 2: a_.mov(x86::word_ptr(x86::r9), x86::cx); break;
+        case 4: a_.mov(x86::dword_ptr(x86::r9), x86::ecx); break;
+        default: a_.mov(x86::qword_ptr(x86::r9), x86::rcx); break;
+        }
+        a_.bind(done);
+        slow_paths_.push_back(SlowPath{slow, done, &in});
+    }
+
+    // The calls behind the fast paths, out of line after the block's code.
+    void emit_slow_path(const SlowPath& sp) {
+        const ir::Inst& in = *sp.inst;
+        a_.bind(sp.entry);
+        if (in.op == Op::Load) {
+            a_.mov(x86::rdi, x86::rbx);
+            a_.mov(x86::esi, uint32_t(in.imm));
+            load(x86::rdx, in.a);
+            a_.mov(x86::ecx, uint32_t(in.size));
+            // A load whose value nobody uses still faults: it lands in a scratch slot.
+            a_.lea(x86::r8, in.dst ? slot(in.dst) : x86::qword_ptr(x86::rsp, smc_off_ + 8));
+            call(reinterpret_cast<const void*>(&thunk_load));
+            a_.test(x86::al, x86::al);
+            a_.jz(stub(kExitFault, in.insn));
+            a_.jmp(sp.resume);
+            return;
+        }
+        a_.mov(x86::rdi, x86::rbx);
+        a_.mov(x86::rsi, reinterpret_cast<uint64_t>(&tb_));
+        a_.mov(x86::edx, uint32_t(in.imm));
+        load(x86::rcx, in.a);
+        a_.mov(x86::r8d, uint32_t(in.size));
+        load(x86::r9, in.b);
+        call(reinterpret_cast<const void*>(&thunk_store));
+        a_.test(x86::eax, x86::eax);
+        a_.jz(sp.resume);
+        a_.cmp(x86::eax, 1);
+        a_.je(stub(kExitFault, in.insn));
+        a_.mov(x86::byte_ptr(x86::rsp, smc_off_), 1);
+        a_.jmp(sp.resume);
+    }
+
     // Returns false after a terminal.
     bool emit_op(const ir::Inst& in) {
         switch (in.op) {
@@ -391,35 +543,12 @@ private:
             a_.mov(x86::rdx, in.imm);
             call(reinterpret_cast<const void*>(&thunk_set_flag_bits));
             return true;
-        case Op::Load: {
-            a_.mov(x86::rdi, x86::rbx);
-            a_.mov(x86::esi, uint32_t(in.imm));
-            load(x86::rdx, in.a);
-            a_.mov(x86::ecx, uint32_t(in.size));
-            // A load whose value nobody uses still faults: it lands in the SMC byte's slot.
-            a_.lea(x86::r8, in.dst ? slot(in.dst) : x86::qword_ptr(x86::rsp, smc_off_ + 8));
-            call(reinterpret_cast<const void*>(&thunk_load));
-            a_.test(x86::al, x86::al);
-            a_.jz(stub(kExitFault, in.insn));
+        case Op::Load:
+            emit_load(in);
             return true;
-        }
-        case Op::Store: {
-            a_.mov(x86::rdi, x86::rbx);
-            a_.mov(x86::rsi, reinterpret_cast<uint64_t>(&tb_));
-            a_.mov(x86::edx, uint32_t(in.imm));
-            load(x86::rcx, in.a);
-            a_.mov(x86::r8d, uint32_t(in.size));
-            load(x86::r9, in.b);
-            call(reinterpret_cast<const void*>(&thunk_store));
-            Label done = a_.newLabel();
-            a_.test(x86::eax, x86::eax);
-            a_.jz(done);
-            a_.cmp(x86::eax, 1);
-            a_.je(stub(kExitFault, in.insn));
-            a_.mov(x86::byte_ptr(x86::rsp, smc_off_), 1);
-            a_.bind(done);
+        case Op::Store:
+            emit_store(in);
             return true;
-        }
         case Op::CallHelper: {
             a_.mov(x86::rdi, x86::rbx);
             load(x86::rsi, in.a);
@@ -451,7 +580,7 @@ private:
             a_.mov(x86::rax, in.imm);
             if (in.insn < b_.guest.size()) check_code_limit(x86::rax, in.insn);
             a_.mov(x86::qword_ptr(x86::r12, kEipOff), x86::rax);
-            leave(kExitLinkTaken, in.insn);
+            chain(0, kExitLinkTaken, in.insn);
             return false;
         case Op::Branch: {
             // Only a taken branch can fault: falling through past the limit is the next
@@ -463,11 +592,11 @@ private:
             a_.mov(x86::rax, in.imm);
             if (in.insn < b_.guest.size()) check_code_limit(x86::rax, in.insn);
             a_.mov(x86::qword_ptr(x86::r12, kEipOff), x86::rax);
-            leave(kExitLinkTaken, in.insn);
+            chain(0, kExitLinkTaken, in.insn);
             a_.bind(not_taken);
             a_.mov(x86::rax, in.imm2);
             a_.mov(x86::qword_ptr(x86::r12, kEipOff), x86::rax);
-            leave(kExitLinkNotTaken, in.insn);
+            chain(1, kExitLinkNotTaken, in.insn);
             return false;
         }
         case Op::JumpIndirect:
@@ -507,14 +636,19 @@ private:
     Cpu& cpu_;
     TranslatedBlock& tb_;
     const ir::Block& b_;
+    JitContext& ctx_;
     int32_t smc_off_ = 0, frame_ = 0;
     int32_t pending_off_ = 0, shutdown_off_ = 0, code_modified_off_ = 0;
     Label epilogue_;
     std::vector<Stub> stubs_;
+    std::vector<SlowPath> slow_paths_;
+    bool user_mode_ = false;  // the block runs at CPL 3: the TLB's user half
 };
 
 }  // namespace
 
-void emit_block(CodeHolder& code, Cpu& cpu, TranslatedBlock& tb) { BlockEmitter(code, cpu, tb).emit(); }
+void emit_block(CodeHolder& code, Cpu& cpu, TranslatedBlock& tb, JitContext& context) {
+    BlockEmitter(code, cpu, tb, context).emit();
+}
 
 }  // namespace vmm86::x64

@@ -22,8 +22,17 @@ enum ExitKind : uint8_t {
 
 constexpr uint64_t exit_code(ExitKind kind, unsigned insn) { return uint64_t(kind) | (uint64_t(insn) << 8); }
 
+// Shared by the engine loop and the generated code, which chains from block to block
+// on its own while the budget allows (see README.md): instructions retired so far in this
+// run, the run's budget, and the block that returned last.
+struct JitContext {
+    uint64_t executed = 0;
+    uint64_t budget = 0;
+    TranslatedBlock* current = nullptr;
+};
+
 // Emits the host code of `tb` into `code` (initialised for the host): a function
 // `uint64_t (Cpu*, CpuState*)` returning an exit_code().
-void emit_block(asmjit::CodeHolder& code, Cpu& cpu, TranslatedBlock& tb);
+void emit_block(asmjit::CodeHolder& code, Cpu& cpu, TranslatedBlock& tb, JitContext& context);
 
 }  // namespace vmm86::x64

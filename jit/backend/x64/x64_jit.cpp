@@ -49,7 +49,7 @@ private:
     void compile(Cpu& cpu, TranslatedBlock& tb) {
         asmjit::CodeHolder code;
         code.init(runtime_.environment());
-        x64::emit_block(code, cpu, tb);
+        x64::emit_block(code, cpu, tb, ctx_);
         TranslatedBlock::NativeFn fn = nullptr;
         if (asmjit::Error err = runtime_.add(&fn, &code))
             throw std::runtime_error(std::string("x64 JIT: cannot place generated code: ") +
@@ -64,7 +64,10 @@ private:
     // is used; adds the instructions retired to done.
     ExitReason execute(Cpu& cpu, TranslatedBlock* tb, uint64_t budget, uint64_t& done) {
         CpuState& s = cpu.s;
-        uint64_t executed = 0;
+        // Generated code retires the blocks it chains to into ctx_.executed itself.
+        ctx_.executed = 0;
+        ctx_.budget = budget;
+        uint64_t& executed = ctx_.executed;
         auto retire = [&](uint64_t n) {
             executed += n;
             s.tsc += n;
@@ -74,6 +77,7 @@ private:
             if (tb->insn_count > budget - executed) break;  // the run loop asks for smaller blocks
             if (!tb->native) compile(cpu, *tb);
             const uint64_t code = tb->native(&cpu, &s);
+            tb = ctx_.current;  // the block that returned (it may have chained on)
             const unsigned insn = unsigned(code >> 8);
             switch (ExitKind(code & 0xFF)) {
             case kExitLinkTaken:
@@ -136,6 +140,7 @@ private:
     // Declared before the dispatcher: blocks (and the code they own) go first.
     asmjit::JitRuntime runtime_;
     Dispatch dispatch_;
+    x64::JitContext ctx_;
     uint64_t compiled_ = 0;
 };
 
