@@ -105,17 +105,17 @@ void fninit(Cpu& cpu) {
 uint64_t fpu_control(Cpu& cpu, uint64_t info, uint32_t offset) {
     const uint8_t opcode = uint8_t(info), modrm = uint8_t(info >> 8);
     const unsigned seg = (info >> 16) & 7;
-    const bool op32 = (info >> 20) & 1;
+    const bool op32 = (info >> 20) & 1, addr32 = x87_info_addr32(info);
     FpuState f(cpu.s);
     uint8_t buf[108];
     switch (x87_form(opcode, modrm).kind) {
     case X87Kind::Fnstcw:
         put16(buf, f.fcw());
-        fpu_write(cpu, seg, offset, buf, 2);
+        fpu_write(cpu, seg, offset, buf, 2, addr32);
         return 0;
     case X87Kind::Fnstsw:
         put16(buf, f.fsw());
-        fpu_write(cpu, seg, offset, buf, 2);
+        fpu_write(cpu, seg, offset, buf, 2, addr32);
         return 0;
     case X87Kind::FnstswAx:
         return f.fsw();
@@ -131,7 +131,7 @@ uint64_t fpu_control(Cpu& cpu, uint64_t info, uint32_t offset) {
     case X87Kind::Fnstenv:
         // Stores, then masks every exception (which clears ES: nothing is unmasked now).
         store_env(cpu, f, op32, buf);
-        if (!fpu_write(cpu, seg, offset, buf, env_size(op32))) return 0;
+        if (!fpu_write(cpu, seg, offset, buf, env_size(op32), addr32)) return 0;
         f.set_fcw(f.fcw() | FSW_EXCEPTIONS);
         fpu_update_summary(cpu);
         return 0;
@@ -139,7 +139,7 @@ uint64_t fpu_control(Cpu& cpu, uint64_t info, uint32_t offset) {
         const unsigned n = env_size(op32);
         store_env(cpu, f, op32, buf);
         for (unsigned i = 0; i < 8; ++i) f.st(i).store(buf + n + 10 * i);
-        if (!fpu_write(cpu, seg, offset, buf, n + 80)) return 0;
+        if (!fpu_write(cpu, seg, offset, buf, n + 80, addr32)) return 0;
         fninit(cpu);
         return 0;
     }
@@ -150,16 +150,16 @@ uint64_t fpu_control(Cpu& cpu, uint64_t info, uint32_t offset) {
     if (!fpu_check_pending(cpu)) return 0;
     switch (x87_form(opcode, modrm).kind) {
     case X87Kind::Fldcw:
-        if (!fpu_read(cpu, seg, offset, buf, 2)) return 0;
+        if (!fpu_read(cpu, seg, offset, buf, 2, addr32)) return 0;
         f.set_fcw(uint16_t(get16(buf)));
         break;
     case X87Kind::Fldenv:
-        if (!fpu_read(cpu, seg, offset, buf, env_size(op32))) return 0;
+        if (!fpu_read(cpu, seg, offset, buf, env_size(op32), addr32)) return 0;
         load_env(cpu, f, op32, buf);
         break;
     case X87Kind::Frstor: {
         const unsigned n = env_size(op32);
-        if (!fpu_read(cpu, seg, offset, buf, n + 80)) return 0;
+        if (!fpu_read(cpu, seg, offset, buf, n + 80, addr32)) return 0;
         load_env(cpu, f, op32, buf);
         for (unsigned i = 0; i < 8; ++i) f.set_phys(f.top() + i, Float80::load(buf + n + 10 * i));
         break;
@@ -175,7 +175,16 @@ uint64_t fpu_control(Cpu& cpu, uint64_t info, uint32_t offset) {
 uint64_t helper_fxsave(Cpu& cpu, uint64_t restore, uint64_t offset, uint64_t seg) {
     if (!fpu_usable(cpu)) return 0;
     const uint32_t off = uint32_t(offset);
-    if ((cpu.s.seg[seg & 7].base + off) & 15) {
+    const bool addr32 = seg & 8;
+    // The limit at the image's first byte comes before the alignment, the rest after it:
+    // a misaligned image that starts beyond the SS limit is #SS, one that ends beyond it
+    // #GP, as on Intel CPUs.
+    const SegmentCache& sc = cpu.s.seg[seg & 7];
+    if (!segment_ok(sc, off, 1)) {
+        cpu.raise((seg & 7) == SS ? EXC_SS : EXC_GP, 0);
+        return 0;
+    }
+    if ((sc.base + off) & 15) {
         cpu.raise(EXC_GP, 0);
         return 0;
     }
@@ -189,10 +198,10 @@ uint64_t helper_fxsave(Cpu& cpu, uint64_t restore, uint64_t offset, uint64_t seg
             f.st(i).store(img + 32 + 16 * i);
         }
         img[5] = 0;
-        fpu_write(cpu, unsigned(seg & 7), off, img, 512);
+        fpu_write(cpu, unsigned(seg & 7), off, img, 512, addr32);
         return 0;
     }
-    if (!fpu_read(cpu, unsigned(seg & 7), off, img, 512)) return 0;
+    if (!fpu_read(cpu, unsigned(seg & 7), off, img, 512, addr32)) return 0;
     const uint32_t mxcsr = get32(img + 24);
     if (mxcsr & ~0xFFFFu) {
         cpu.raise(EXC_GP, 0);
@@ -207,6 +216,10 @@ uint64_t helper_fxsave(Cpu& cpu, uint64_t restore, uint64_t offset, uint64_t seg
         Float80::load(regs + 16 * i).store(cpu.s.fxsave_area + 32 + 16 * ((top + i) & 7));
     }
     cpu.s.fxsave_area[5] = 0;
+    std::memset(cpu.s.fxsave_area + 14, 0, 2);  // reserved above FCS and FDS: FXSAVE stores 0
+    std::memset(cpu.s.fxsave_area + 22, 0, 2);
+    f.set_fcw(f.fcw());  // the reserved bits read as the CPU keeps them
+    f.set_fop(f.fop());  // 11 bits
     fpu_update_summary(cpu);
     return 0;
 }

@@ -41,26 +41,64 @@ void fpu_update_summary(Cpu& cpu) {
     if (!pending && cpu.ferr_changed) cpu.ferr_changed(cpu.ferr_ctx, false);
 }
 
-bool fpu_read(Cpu& cpu, unsigned seg, uint32_t offset, uint8_t* buf, unsigned n) {
-    for (unsigned i = 0; i < n;) {
-        const unsigned k = n - i >= 8 ? 8 : n - i >= 4 ? 4 : n - i >= 2 ? 2 : 1;
-        uint64_t v;
-        if (!cpu.read_seg(seg, offset + i, k, v)) return false;
-        std::memcpy(buf + i, &v, k);
-        i += k;
+namespace {
+
+// Calls f(at, size) for each part of an n-byte operand until it returns false: FSTENV's
+// 14/28 bytes are seven 2/4-byte fields, FSAVE's 94/108 that and eight registers, each an
+// 8-byte significand and a 2-byte exponent (as m80 is); the rest in pieces of at most 8.
+template <typename F>
+bool each_part(unsigned n, F&& f) {
+    unsigned at = 0;
+    if (n == 14 || n == 28 || n == 94 || n == 108) {
+        const unsigned w = (n == 28 || n == 108) ? 4 : 2;
+        for (; at < 7 * w; at += w)
+            if (!f(at, w)) return false;
+    }
+    if (n == 10 || n == 94 || n == 108) {
+        for (; at < n; at += 10)
+            if (!f(at, 8u) || !f(at + 8, 2u)) return false;
+    }
+    while (at < n) {
+        const unsigned k = n - at >= 8 ? 8 : n - at >= 4 ? 4 : n - at >= 2 ? 2 : 1;
+        if (!f(at, k)) return false;
+        at += k;
     }
     return true;
 }
 
-bool fpu_write(Cpu& cpu, unsigned seg, uint32_t offset, const uint8_t* buf, unsigned n) {
-    for (unsigned i = 0; i < n;) {
-        const unsigned k = n - i >= 8 ? 8 : n - i >= 4 ? 4 : n - i >= 2 ? 2 : 1;
-        uint64_t v = 0;
-        std::memcpy(&v, buf + i, k);
-        if (!cpu.write_seg(seg, offset + i, k, v)) return false;
-        i += k;
+bool fpu_access(Cpu& cpu, unsigned seg, uint32_t offset, uint8_t* buf, unsigned n, bool addr32, bool write) {
+    const SegmentCache& sc = cpu.s.seg[seg];
+    auto part = [&](unsigned at) { return addr32 ? offset + at : (offset + at) & 0xFFFF; };
+    // An environment or state image is checked at its first and last byte before anything
+    // is stored, as Intel CPUs do: with 32-bit addressing nothing of an image that crosses
+    // the limit is written; with 16-bit addressing the part that wraps onto the limit faults
+    // after the parts before it were stored. An 80-bit value is stored as its significand,
+    // then its exponent. (Loads change nothing before they complete.)
+    if (write && n > 10 &&
+        (!segment_ok(sc, part(0), 1) || !segment_ok(sc, part(n - 1), 1) || (sc.attributes & SEG_ATTR_NO_WRITE))) {
+        cpu.raise(seg == SS ? EXC_SS : EXC_GP, 0);
+        return false;
     }
-    return true;
+    return each_part(n, [&](unsigned at, unsigned k) {
+        uint64_t v = 0;
+        if (write) {
+            std::memcpy(&v, buf + at, k);
+            return cpu.write_seg(seg, part(at), k, v);
+        }
+        if (!cpu.read_seg(seg, part(at), k, v)) return false;
+        std::memcpy(buf + at, &v, k);
+        return true;
+    });
+}
+
+}  // namespace
+
+bool fpu_read(Cpu& cpu, unsigned seg, uint32_t offset, uint8_t* buf, unsigned n, bool addr32) {
+    return fpu_access(cpu, seg, offset, buf, n, addr32, false);
+}
+
+bool fpu_write(Cpu& cpu, unsigned seg, uint32_t offset, const uint8_t* buf, unsigned n, bool addr32) {
+    return fpu_access(cpu, seg, offset, const_cast<uint8_t*>(buf), n, addr32, true);
 }
 
 namespace {
@@ -83,7 +121,8 @@ uint64_t helper_x87(Cpu& cpu, uint64_t info, uint64_t offset, uint64_t eip) {
 
     FpuState f(cpu.s);
     alignas(16) uint8_t mem[16] = {};
-    if (form.mem == X87Mem::Load && !fpu_read(cpu, seg, uint32_t(offset), mem, form.size)) return 0;
+    const bool addr32 = x87_info_addr32(info);
+    if (form.mem == X87Mem::Load && !fpu_read(cpu, seg, uint32_t(offset), mem, form.size, addr32)) return 0;
 
     // Exception flags already pending (CR0.NE = 0 lets the instruction run with them) are
     // kept away from the engine, whose own waiting instruction would otherwise report
@@ -106,7 +145,7 @@ uint64_t helper_x87(Cpu& cpu, uint64_t info, uint64_t offset, uint64_t eip) {
             for (unsigned i = 0; i < form.size; ++i) written |= mem[i] != filler;
             if (written) break;
         }
-        if (written && !fpu_write(cpu, seg, uint32_t(offset), mem, form.size)) return 0;
+        if (written && !fpu_write(cpu, seg, uint32_t(offset), mem, form.size, addr32)) return 0;
     } else {
         run(opcode, modrm, in, out, mem, fl);
     }

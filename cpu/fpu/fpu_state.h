@@ -25,7 +25,9 @@ public:
     explicit FpuState(CpuState& s) : a_(s.fxsave_area) {}
 
     uint16_t fcw() const { return get16(0); }
-    void set_fcw(uint16_t v) { put16(0, v); }
+    // The reserved bits are not kept: bit 6 reads as 1, bits 7 and 13-15 as 0 (as FLDCW,
+    // FLDENV, FRSTOR and FXRSTOR leave them on Intel CPUs).
+    void set_fcw(uint16_t v) { put16(0, uint16_t((v & 0x1F3F) | 0x0040)); }
     uint16_t fsw() const { return get16(2); }
     void set_fsw(uint16_t v) { put16(2, v); }
     unsigned top() const { return (fsw() >> 11) & 7; }

@@ -29,7 +29,7 @@ Flow lower_x87(Translator& t, const DecodedInsn& d) {
         seg = m.seg;
         offset = m.offset;
     }
-    const uint64_t info = x87_info(opcode, modrm, seg, d.operand_bytes() == 4);
+    const uint64_t info = x87_info(opcode, modrm, seg, d.operand_bytes() == 4, d.address_bytes() == 4);
     ValueId r = t.call(&helper_x87, t.c(info), offset, t.c(d.eip));
     if (x87_form(opcode, modrm).kind == X87Kind::FnstswAx) t.write_gpr(EAX, 2, r);
     return Flow::Next;
@@ -45,7 +45,7 @@ Flow fxsave_common(Translator& t, const DecodedInsn& d, uint64_t restore) {
     const int mi = memory_operand(d);
     if (mi < 0) return t.fault(EXC_UD);
     MemRef m = t.mem(unsigned(mi));
-    t.call(&helper_fxsave, t.c(restore), m.offset, t.c(m.seg));
+    t.call(&helper_fxsave, t.c(restore), m.offset, t.c(m.seg | (d.address_bytes() == 4 ? 8u : 0u)));
     return Flow::Next;
 }
 }  // namespace

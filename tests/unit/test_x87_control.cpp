@@ -111,8 +111,8 @@ TEST(X87Control, MemoryFaultsLeaveTheFpuUnchanged) {
     EXPECT_EQ(h.fpu().top(), 7);
     EXPECT_EQ(h.fpu().fip(), 0x102) << "pointers of the FLD1";
     X87 g;
-    // fninit; fld1; fstp tword [0xFFF8] (#GP): not popped
-    g.code({0xDB, 0xE3, 0xD9, 0xE8, 0xDB, 0x3E, 0xF8, 0xFF, 0xF4});
+    // fninit; fld1; fstp tword [0xFFF9] (#GP: the significand's part crosses): not popped
+    g.code({0xDB, 0xE3, 0xD9, 0xE8, 0xDB, 0x3E, 0xF9, 0xFF, 0xF4});
     g.run_to_halt();
     EXPECT_EQ(g.vector(), EXC_GP);
     EXPECT_EQ(g.fpu().top(), 7);
@@ -174,6 +174,90 @@ TEST(X87Control, FxsaveStoresStOrderAndFxrstorRotates) {
     g.code({0x0F, 0xAE, 0x06, 0x08, 0x08, 0xF4});  // misaligned
     g.run_to_halt();
     EXPECT_EQ(g.vector(), EXC_GP);
+}
+
+// Found by `vmm86 difftest --group x87` against the host CPU.
+TEST(X87Control, ControlWordReservedBitsReadAsTheCpuKeepsThem) {
+    X87 h;
+    h.poke16(0x600, 0x0000);
+    h.poke16(0x602, 0xF0BF);
+    // fldcw [0x600]; fnstcw [0x610]; fldcw [0x602]; fnstcw [0x612]; hlt
+    h.code({0xD9, 0x2E, 0x00, 0x06, 0xD9, 0x3E, 0x10, 0x06, 0xD9, 0x2E, 0x02, 0x06, 0xD9, 0x3E, 0x12, 0x06, 0xF4});
+    h.run_to_halt();
+    EXPECT_EQ(h.vector(), -1);
+    EXPECT_EQ(h.peek16(0x610), 0x0040) << "bit 6 reads as 1";
+    EXPECT_EQ(h.peek16(0x612), 0x107F) << "bits 7 and 13-15 read as 0, IC (bit 12) is kept";
+}
+
+TEST(X87Control, FxrstorKeepsElevenOpcodeBitsAndNoReservedBytes) {
+    X87 h;
+    h.poke16(0x800, 0x0000);      // FCW with bit 6 clear
+    h.poke16(0x806, 0xFFFF);      // FOP: 16 bits
+    h.poke16(0x80E, 0xABCD);      // reserved, above FCS
+    h.poke16(0x816, 0x1234);      // reserved, above FDS
+    h.poke32(0x818, 0x1F80);      // MXCSR
+    // fxrstor [0x800]; fxsave [0xA00]; hlt
+    h.code({0x0F, 0xAE, 0x0E, 0x00, 0x08, 0x0F, 0xAE, 0x06, 0x00, 0x0A, 0xF4});
+    h.run_to_halt();
+    EXPECT_EQ(h.vector(), -1);
+    EXPECT_EQ(h.fpu().fcw(), 0x0040);
+    EXPECT_EQ(h.peek16(0xA06), 0x07FF);
+    EXPECT_EQ(h.peek16(0xA0E), 0);
+    EXPECT_EQ(h.peek16(0xA16), 0);
+}
+
+TEST(X87Control, AnImageThatCrossesTheLimitIsNotWrittenAtAll) {
+    X87 h;
+    h.set_seg(DS, 0x1000);
+    h.s().gpr[EBX] = 0xFFB0;
+    // fninit; fld1; fnsave [ebx] (32-bit addressing: the 94 bytes end past FFFFh); hlt
+    h.code({0xDB, 0xE3, 0xD9, 0xE8, 0x67, 0xDD, 0x33, 0xF4});
+    h.run_to_halt();
+    EXPECT_EQ(h.vector(), EXC_GP);
+    for (uint32_t a = 0x1FFB0; a < 0x20000; ++a) ASSERT_EQ(h.peek8(a), 0) << std::hex << a;
+    EXPECT_EQ(h.fpu().top(), 7) << "no FNINIT either";
+}
+
+TEST(X87Control, SixteenBitAddressingWrapsEachPartOfAnOperand) {
+    X87 h;
+    h.set_seg(DS, 0x1000);
+    // fninit; fldpi; fstp tword [0xFFF8]; fld tword [0xFFF8]; hlt: the exponent at 0000
+    h.code({0xDB, 0xE3, 0xD9, 0xEB, 0xDB, 0x3E, 0xF8, 0xFF, 0xDB, 0x2E, 0xF8, 0xFF, 0xF4});
+    h.run_to_halt();
+    EXPECT_EQ(h.vector(), -1);
+    EXPECT_EQ(h.peek32(0x1FFFC), 0xC90FDAA2u) << "the significand up to FFFFh";
+    EXPECT_EQ(h.peek16(0x10000), 0x4000) << "the exponent wrapped to 0000h";
+    EXPECT_EQ(h.fpu().st(0).mant, 0xC90FDAA22168C235ull);
+    X87 g;
+    g.set_seg(DS, 0x1000);
+    for (uint32_t a = 0x10000; a < 0x10008; ++a) g.poke(a, {0xAA});
+    // fninit; fnstenv [0xFFFA]: its seven words at FFFA FFFC FFFE 0000 0002 0004 0006
+    g.code({0xDB, 0xE3, 0xD9, 0x36, 0xFA, 0xFF, 0xF4});
+    g.run_to_halt();
+    EXPECT_EQ(g.vector(), -1);
+    EXPECT_EQ(g.peek16(0x1FFFA), 0x037F);
+    EXPECT_EQ(g.peek16(0x1FFFE), 0xFFFF) << "TW: all empty";
+    EXPECT_EQ(g.peek32(0x10000), 0u) << "the pointers after FNINIT";
+    EXPECT_EQ(g.peek32(0x10004), 0u);
+    X87 k;
+    k.set_seg(DS, 0x1000);
+    // fninit; fld1; fstp tword [0xFFF7]: the significand fits, the exponent's word at FFFFh
+    // does not: #GP after the first part (as on Intel CPUs), nothing popped
+    k.code({0xDB, 0xE3, 0xD9, 0xE8, 0xDB, 0x3E, 0xF7, 0xFF, 0xF4});
+    k.run_to_halt();
+    EXPECT_EQ(k.vector(), EXC_GP);
+    EXPECT_EQ(k.peek32(0x1FFFB), 0x80000000u);
+    EXPECT_EQ(k.fpu().top(), 7);
+}
+
+TEST(X87Control, FxsaveChecksTheLimitAtItsFirstByteBeforeTheAlignment) {
+    for (const auto& [ebx, vector] : {std::pair{0x12344u, int(EXC_SS)}, std::pair{0xFFF8u, int(EXC_GP)}}) {
+        X87 h;
+        h.s().gpr[EBX] = ebx;
+        h.code({0x36, 0x67, 0x0F, 0xAE, 0x03, 0xF4});  // fxsave ss:[ebx] (misaligned)
+        h.run_to_halt();
+        EXPECT_EQ(h.vector(), vector) << std::hex << ebx;
+    }
 }
 
 TEST(X87Control, CpuidReportsFpuAndFxsr) {
