@@ -47,6 +47,13 @@ std::vector<Group> parse_groups(const std::string& list) {
     return out;
 }
 
+ModeChoice parse_mode(const std::string& name) {
+    if (name == "real") return ModeChoice::Real;
+    if (name == "pm32") return ModeChoice::Pm32;
+    if (name == "both") return ModeChoice::Both;
+    throw std::invalid_argument("unknown mode '" + name + "' (modes: real, pm32, both)");
+}
+
 int run_difftest(const Options& opt, std::ostream& out, std::ostream& err) {
     if (std::string why = NativeRunner::unavailable_reason(); !why.empty()) {
         err << "vmm86 difftest: cannot run here: " << why << "\n";
@@ -61,8 +68,8 @@ int run_difftest(const Options& opt, std::ostream& out, std::ostream& err) {
         }
     }
     const std::vector<Group> groups = opt.groups.empty() ? default_groups() : opt.groups;
-    Generator gen(opt.seed, groups, opt.max_insns);
-    Executor ex(opt.seed, opt.strict_flags);
+    Generator gen(opt.seed, groups, opt.max_insns, opt.mode);
+    Executor ex(opt.seed, opt.strict_flags, !opt.vectors_path.empty());
     uint64_t passed = 0, failed = 0, skipped = 0, written = 0, unwritable = 0;
     std::map<std::string, uint64_t> failures_by_form, host_faults, skip_reasons;
     const uint64_t cases = opt.only_case ? *opt.only_case + 1 : opt.count;
@@ -88,8 +95,8 @@ int run_difftest(const Options& opt, std::ostream& out, std::ostream& err) {
             c = minimize(ex, std::move(c), o);
             if (failed <= opt.show) print_case(out, "FAIL", c, o);
             if (vectors) {
-                // `vmm86 vectors` runs one instruction per vector.
-                if (c.insns.size() == 1) write_vector_line(*vectors, o.vector), ++written;
+                // `vmm86 vectors` runs one real-mode instruction per vector, without x87 state.
+                if (o.writable) write_vector_line(*vectors, o.vector), ++written;
                 else ++unwritable;
             }
         }
@@ -104,7 +111,9 @@ int run_difftest(const Options& opt, std::ostream& out, std::ostream& err) {
     }
     if (vectors) {
         out << "wrote " << written << " vectors to " << opt.vectors_path;
-        if (unwritable) out << " (" << unwritable << " failing sequences are not single instructions)";
+        if (unwritable)
+            out << " (" << unwritable
+                << " failing cases are sequences, protected-mode or x87 cases, which vectors cannot hold)";
         out << "\n";
     }
     if (!host_faults.empty()) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/difftest/generator.h"
 #include "tools/difftest/insn.h"
 
 namespace vmm86::difftest {
@@ -19,7 +20,11 @@ struct Options {
     unsigned show = 10;         // failures printed (minimised) in full
     std::string vectors_path;   // write failing single-instruction cases here
     std::optional<uint64_t> only_case;  // run just this case number (printed in full)
+    ModeChoice mode = ModeChoice::Both;  // the guest's mode: real, pm32 or either per case
 };
+
+// Parses "real" / "pm32" / "both"; throws std::invalid_argument.
+ModeChoice parse_mode(const std::string& name);
 
 // The groups run when none are named: those vmm86 currently passes, so that the short
 // ctest pass is green; `--group all` runs every group.

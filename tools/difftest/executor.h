@@ -17,6 +17,8 @@ struct Outcome {
     std::vector<std::string> mismatches;  // empty: passed
     std::string host_fault, vmm_fault;    // "" or "#DE at 0800:0100"
     std::string skipped;                  // why the case cannot be judged, if it cannot
+    // The vector is one `vmm86 vectors` can run: real mode, no x87 state, one instruction.
+    bool writable = false;
     bool passed() const { return skipped.empty() && mismatches.empty(); }
     // What differs, for deciding whether a simplified case still fails the same way.
     std::vector<std::string> signature() const;
@@ -25,15 +27,18 @@ struct Outcome {
 class Executor {
 public:
     // strict_flags: compare the flags the SDM leaves undefined too (to match the host
-    // CPU's choices), and judge instructions that consume them.
-    Executor(uint64_t seed, bool strict_flags) : seed_(seed), strict_flags_(strict_flags) {}
+    // CPU's choices), and judge instructions that consume them. complete_vectors: the
+    // vectors list the IVT and handlers too, as `vmm86 vectors` needs them (VmmEngine
+    // writes them itself).
+    Executor(uint64_t seed, bool strict_flags, bool complete_vectors = false)
+        : seed_(seed), strict_flags_(strict_flags), complete_vectors_(complete_vectors) {}
     Outcome execute(const TestCase& c);
 
 private:
     NativeResult run_native(const TestCase& c, size_t insns, std::map<MemKey, uint8_t>* final_mem);
 
     uint64_t seed_;
-    bool strict_flags_;
+    bool strict_flags_, complete_vectors_;
     NativeRunner native_;
     VmmEngine vmm_;
 };

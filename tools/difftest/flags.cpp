@@ -64,6 +64,11 @@ FlagEffect flag_effect(const Insn& i, const Regs& before) {
         case Kind::Cmpxchg8b: return {ZF, 0};
         case Kind::String:
             return (is(i, "cmps") || is(i, "scas")) ? FlagEffect{ALL, 0} : FlagEffect{};
+        case Kind::X87:
+            // FCOMI/FUCOMI(P): ZF PF CF from the compare, OF SF AF cleared (SDM FCOMI).
+            return std::strncmp(d.name, "fcomi", 5) == 0 || std::strncmp(d.name, "fucomi", 6) == 0
+                       ? FlagEffect{ALL, 0}
+                       : FlagEffect{};
         default: break;
     }
     switch (d.group) {
@@ -86,6 +91,11 @@ uint32_t flags_read(const Insn& i) {
     if (d.group == Group::SetCC || d.group == Group::Cmov) {
         static const uint32_t kCond[8] = {OF, CF, ZF, CF | ZF, SF, PF, SF | OF, ZF | SF | OF};
         return kCond[(d.opcode.back() & 0xF) >> 1];
+    }
+    if (d.kind == Kind::X87 && std::strncmp(d.name, "fcmov", 5) == 0) {
+        // /0../3: B E BE U (DAh), NB NE NBE NU (DBh).
+        static const uint32_t kFcmov[4] = {CF, ZF, CF | ZF, PF};
+        return kFcmov[d.digit & 3];
     }
     if (is(i, "adc") || is(i, "sbb") || d.kind == Kind::RotateC || is(i, "cmc")) return CF;
     if (d.kind == Kind::DaaDas || d.kind == Kind::AaaAas) return CF | AF;

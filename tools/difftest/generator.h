@@ -5,6 +5,12 @@
 // Odd-numbered cases are random: a random form (sometimes preceded by one or two others
 // from the same groups, so that flags flow between instructions inside one translated
 // block) with random registers, EFLAGS and memory.
+// A case with an x87 instruction also gets a random x87 state: control word (precision,
+// rounding, mostly masked exceptions), TOP, condition codes, pending flags, empty and full
+// registers with values of every class (zeros, denormals, pseudo-denormals, unnormals,
+// infinities, pseudo-infinities, QNaN/SNaN, pseudo-NaN, values near the formats' limits),
+// pointers; x87 memory operands get values of every class of their format.
+// With ModeChoice::Both each case runs in real mode or in 32-bit protected mode at random.
 #pragma once
 #include <cstdint>
 #include <random>
@@ -14,9 +20,12 @@
 
 namespace vmm86::difftest {
 
+enum class ModeChoice : uint8_t { Real, Pm32, Both };
+
 class Generator {
 public:
-    Generator(uint64_t seed, const std::vector<Group>& groups, unsigned max_insns);
+    Generator(uint64_t seed, const std::vector<Group>& groups, unsigned max_insns,
+              ModeChoice modes = ModeChoice::Real);
     TestCase next();
 
 private:
@@ -42,8 +51,21 @@ private:
     void shape(Insn& insn, TestCase& c, bool boundary);
     void shape_memory(Insn& insn, TestCase& c, bool boundary);
     void fill_memory(TestCase& c);
+    const InsnDesc* sequence_row(const InsnDesc& last, bool first);
+
+    // x87 values and state.
+    void random_f80(uint8_t* p, bool boundary);
+    uint32_t random_f32(bool boundary);
+    uint64_t random_f64(bool boundary);
+    uint64_t random_int(unsigned bits, bool boundary);
+    void random_bcd(uint8_t* p, bool boundary);
+    uint16_t random_fcw(bool canonical);
+    uint16_t random_fsw(uint16_t fcw);
+    void random_fpu(TestCase& c, bool boundary);
+    void shape_x87(Insn& insn, TestCase& c, bool boundary);
 
     std::mt19937_64 rng_;
+    ModeChoice modes_;
     std::vector<std::vector<const InsnDesc*>> by_group_;  // the table keeps groups together
     std::vector<Slot> slots_;
     unsigned max_insns_;

@@ -5,6 +5,18 @@
 namespace vmm86::difftest {
 
 unsigned Insn::mem_operand_bytes() const {
+    if (desc->kind == Kind::X87) {
+        switch (desc->x87_fmt) {
+            case X87Fmt::F32: case X87Fmt::I32: return 4;
+            case X87Fmt::F64: case X87Fmt::I64: return 8;
+            case X87Fmt::F80: case X87Fmt::Bcd: return 10;
+            case X87Fmt::I16: case X87Fmt::Word: return 2;
+            case X87Fmt::Env: return opsize == 32 ? 28 : 14;
+            case X87Fmt::Save: return opsize == 32 ? 108 : 94;
+            case X87Fmt::FxSave: return 512;
+            case X87Fmt::None: return 0;
+        }
+    }
     if (desc->mem_bytes) return desc->mem_bytes;
     if (desc->kind == Kind::Bound) return 2 * opsize / 8;
     return desc->width == Width::B ? 1 : opsize / 8;

@@ -1,9 +1,9 @@
 // What `vmm86 difftest` tests: a table of instruction forms (one row per opcode form) and
 // instances of them with chosen operand size, address size, registers, addressing mode and
-// immediates. One instance encodes to two byte strings: for 16-bit code (the guest runs in
-// real mode) and for 32-bit code (the host runs it in a 32-bit code segment). They differ
-// only in the 66h/67h prefixes: a 32-bit operand is the default in one and prefixed in the
-// other, and likewise for address size.
+// immediates. One instance encodes to two byte strings: for 16-bit code (a real-mode guest)
+// and for 32-bit code (the host, which runs it in a 32-bit code segment, and a guest in
+// 32-bit protected mode). They differ only in the 66h/67h prefixes: a 32-bit operand is the
+// default in one and prefixed in the other, and likewise for address size.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -13,7 +13,7 @@ namespace vmm86::difftest {
 
 enum class Group : uint8_t {
     Alu, IncDec, NegNot, Shift, Rotate, ShiftD, MulDiv, Bcd, Bit, BitScan, SetCC, Cmov, Xchg,
-    Movx, Flags, String, Stack, Trap, kCount
+    Movx, Flags, String, Stack, Trap, X87, kCount
 };
 const char* group_name(Group g);
 
@@ -58,6 +58,32 @@ enum class Kind : uint8_t {
     Xlat,       // DS:[BX+AL]
     Bound,      // memory operand is a pair of bounds
     Cmpxchg8b,  // m64 with EDX:EAX / ECX:EBX
+    X87,        // an x87 instruction (ESC D8..DF, WAIT, FXSAVE/FXRSTOR): see X87Fmt, X87Class
+};
+
+// The memory operand of an x87 instruction.
+enum class X87Fmt : uint8_t {
+    None,
+    F32, F64, F80,  // real formats
+    I16, I32, I64,  // integers
+    Bcd,            // 18-digit packed BCD
+    Word,           // FLDCW/FNSTCW/FNSTSW m16
+    Env,            // FLDENV/FNSTENV: 14 or 28 bytes (operand size)
+    Save,           // FRSTOR/FNSAVE: 94 or 108 bytes
+    FxSave,         // FXSAVE/FXRSTOR: 512 bytes, 16-byte aligned
+};
+
+// What an x87 instruction does to the instruction/data pointers and opcode (SDM vol. 1
+// 8.1.8-8.1.9), which is how difftest predicts them (the host's are not a P6's: see
+// executor.cpp).
+enum class X87Class : uint8_t {
+    Compute,    // a non-control instruction: FIP/FCS, FOP and (memory forms) FDP/FDS updated
+    Control,    // FLDCW FNSTCW FNSTSW FNCLEX FWAIT FENI/FDISI/FSETPM: pointers unchanged
+    Init,       // FNINIT: pointers and opcode cleared
+    LoadEnv,    // FLDENV, FRSTOR, FXRSTOR: pointers from the image
+    StoreEnv,   // FNSTENV, FXSAVE: the image holds the pointers
+    StoreSave,  // FNSAVE: as StoreEnv, then FNINIT
+    Reserved,   // an encoding a P6 rejects (#UD)
 };
 
 // Which string operands a string instruction touches.
@@ -77,6 +103,9 @@ struct InsnDesc {
     uint8_t mem_bytes = 0;    // memory operand size when it is not the operand size
     uint8_t string_use = 0;   // StringUse bits
     uint8_t stack_bytes = 0;  // bytes pushed/popped at most (Kind::Stack, Popf); 0xFF = 2 or 4
+    X87Fmt x87_fmt = X87Fmt::None;          // Kind::X87: the memory operand
+    X87Class x87_class = X87Class::Compute;  // Kind::X87: pointer behaviour
+    bool x87_store = false;                  // Kind::X87: the memory operand is written
 };
 
 const std::vector<InsnDesc>& insn_table();
@@ -113,7 +142,8 @@ struct Insn {
 
     // Memory operand bytes accessed at the effective address.
     unsigned mem_operand_bytes() const;
-    // The bytes for 16-bit code (real mode) or 32-bit code (the host).
+    bool is_x87() const { return desc->kind == Kind::X87; }
+    // The bytes for 16-bit code (real mode) or 32-bit code (the host, protected mode).
     std::vector<uint8_t> encode(bool code32) const;
 };
 

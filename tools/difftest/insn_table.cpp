@@ -180,6 +180,123 @@ std::vector<InsnDesc> build() {
     // trap: instructions whose point is their exception
     add({"bound", Group::Trap, {0x62}, L::EG, -1, W::V, Imm::None, RmUse::MemOnly, Kind::Bound});
     add({"into", Group::Trap, {0xCE}, L::None, -1, W::None, Imm::None});
+
+    // x87: every form of the P6's x87 (register, memory, fixed ModRM), FWAIT, FXSAVE/FXRSTOR,
+    // and some encodings a P6 rejects with #UD.
+    using F = X87Fmt;
+    using X = X87Class;
+    auto xm = [&](const char* name, std::vector<uint8_t> op, int8_t digit, F fmt, bool store,
+                  X cls = X::Compute, W w = W::None) {
+        add({name, Group::X87, std::move(op), L::E, digit, w, Imm::None, RmUse::MemOnly, Kind::X87, 0, 0, 0, 0, fmt,
+             cls, store});
+    };
+    auto xr = [&](const char* name, uint8_t op, int8_t digit, X cls = X::Compute) {  // ST(i) forms
+        add({name, Group::X87, {op}, L::E, digit, W::None, Imm::None, RmUse::RegOnly, Kind::X87, 0, 0, 0, 0, F::None,
+             cls});
+    };
+    auto xf = [&](const char* name, std::vector<uint8_t> bytes, X cls = X::Compute) {  // fixed ModRM
+        add({name, Group::X87, std::move(bytes), L::None, -1, W::None, Imm::None, RmUse::Any, Kind::X87, 0, 0, 0, 0,
+             F::None, cls});
+    };
+    static const char* const kArith[8] = {"fadd", "fmul", "fcom", "fcomp", "fsub", "fsubr", "fdiv", "fdivr"};
+    static const char* const kIArith[8] = {"fiadd", "fimul", "ficom", "ficomp", "fisub", "fisubr", "fidiv", "fidivr"};
+    for (int8_t d = 0; d < 8; ++d) {
+        xm(kArith[d], {0xD8}, d, F::F32, false);
+        xm(kArith[d], {0xDC}, d, F::F64, false);
+        xm(kIArith[d], {0xDA}, d, F::I32, false);
+        xm(kIArith[d], {0xDE}, d, F::I16, false);
+        xr(kArith[d], 0xD8, d);  // ST(0), ST(i)
+    }
+    // DC/DE register forms: ST(i), ST(0) and the popping forms; /2 and /3 are the FCOM2,
+    // FCOMP3 and FCOMP5 aliases.
+    static const char* const kArithR[8] = {"fadd", "fmul", "fcom2", "fcomp3", "fsubr", "fsub", "fdivr", "fdiv"};
+    static const char* const kArithP[8] = {"faddp", "fmulp", "fcomp5", nullptr, "fsubrp", "fsubp", "fdivrp", "fdivp"};
+    for (int8_t d = 0; d < 8; ++d) {
+        xr(kArithR[d], 0xDC, d);
+        if (kArithP[d]) xr(kArithP[d], 0xDE, d);
+    }
+    xf("fcompp", {0xDE, 0xD9});
+    // Loads and stores.
+    xm("fld", {0xD9}, 0, F::F32, false);
+    xm("fst", {0xD9}, 2, F::F32, true);
+    xm("fstp", {0xD9}, 3, F::F32, true);
+    xm("fld", {0xDD}, 0, F::F64, false);
+    xm("fst", {0xDD}, 2, F::F64, true);
+    xm("fstp", {0xDD}, 3, F::F64, true);
+    xm("fld", {0xDB}, 5, F::F80, false);
+    xm("fstp", {0xDB}, 7, F::F80, true);
+    xm("fild", {0xDF}, 0, F::I16, false);
+    xm("fist", {0xDF}, 2, F::I16, true);
+    xm("fistp", {0xDF}, 3, F::I16, true);
+    xm("fild", {0xDB}, 0, F::I32, false);
+    xm("fist", {0xDB}, 2, F::I32, true);
+    xm("fistp", {0xDB}, 3, F::I32, true);
+    xm("fild", {0xDF}, 5, F::I64, false);
+    xm("fistp", {0xDF}, 7, F::I64, true);
+    xm("fbld", {0xDF}, 4, F::Bcd, false);
+    xm("fbstp", {0xDF}, 6, F::Bcd, true);
+    // Control and state (the environment layouts depend on the operand size).
+    xm("fldenv", {0xD9}, 4, F::Env, false, X::LoadEnv, W::V);
+    xm("fldcw", {0xD9}, 5, F::Word, false, X::Control);
+    xm("fnstenv", {0xD9}, 6, F::Env, true, X::StoreEnv, W::V);
+    xm("fnstcw", {0xD9}, 7, F::Word, true, X::Control);
+    xm("frstor", {0xDD}, 4, F::Save, false, X::LoadEnv, W::V);
+    xm("fnsave", {0xDD}, 6, F::Save, true, X::StoreSave, W::V);
+    xm("fnstsw", {0xDD}, 7, F::Word, true, X::Control);
+    xm("fxsave", {0x0F, 0xAE}, 0, F::FxSave, true, X::StoreEnv);
+    xm("fxrstor", {0x0F, 0xAE}, 1, F::FxSave, false, X::LoadEnv);
+    xf("fnstsw ax", {0xDF, 0xE0}, X::Control);
+    xf("fnclex", {0xDB, 0xE2}, X::Control);
+    xf("fninit", {0xDB, 0xE3}, X::Init);
+    xf("feni", {0xDB, 0xE0}, X::Control);  // 8087/287 controls: no-ops since the 387
+    xf("fdisi", {0xDB, 0xE1}, X::Control);
+    xf("fsetpm", {0xDB, 0xE4}, X::Control);
+    add({"fwait", Group::X87, {0x9B}, L::None, -1, W::None, Imm::None, RmUse::Any, Kind::X87, 0, 0, 0, 0, F::None,
+         X::Control});
+    // Register forms: moves, exchanges, compares, conditional moves, and the aliases a P6
+    // executes (FSTP1/8/9, FXCH4/7, FFREEP).
+    xr("fld", 0xD9, 0);
+    xr("fxch", 0xD9, 1);
+    xr("fstp1", 0xD9, 3);
+    xr("ffree", 0xDD, 0);
+    xr("fxch4", 0xDD, 1);
+    xr("fst", 0xDD, 2);
+    xr("fstp", 0xDD, 3);
+    xr("fucom", 0xDD, 4);
+    xr("fucomp", 0xDD, 5);
+    xf("fucompp", {0xDA, 0xE9});
+    static const char* const kFcmov[8] = {"fcmovb", "fcmove", "fcmovbe", "fcmovu",
+                                          "fcmovnb", "fcmovne", "fcmovnbe", "fcmovnu"};
+    for (int8_t d = 0; d < 4; ++d) {
+        xr(kFcmov[d], 0xDA, d);
+        xr(kFcmov[4 + d], 0xDB, d);
+    }
+    xr("fucomi", 0xDB, 5);
+    xr("fcomi", 0xDB, 6);
+    xr("ffreep", 0xDF, 0);
+    xr("fxch7", 0xDF, 1);
+    xr("fstp8", 0xDF, 2);
+    xr("fstp9", 0xDF, 3);
+    xr("fucomip", 0xDF, 5);
+    xr("fcomip", 0xDF, 6);
+    // D9 with a fixed ModRM: FNOP, sign and classification, constants, the rest.
+    static const char* const kD9[32] = {
+        "fchs",  "fabs",   nullptr,  nullptr, "ftst",    "fxam",  nullptr,  nullptr,
+        "fld1",  "fldl2t", "fldl2e", "fldpi", "fldlg2",  "fldln2", "fldz",  nullptr,
+        "f2xm1", "fyl2x",  "fptan",  "fpatan", "fxtract", "fprem1", "fdecstp", "fincstp",
+        "fprem", "fyl2xp1", "fsqrt", "fsincos", "frndint", "fscale", "fsin", "fcos"};
+    xf("fnop", {0xD9, 0xD0});
+    for (int k = 0; k < 32; ++k)
+        if (kD9[k]) xf(kD9[k], {0xD9, uint8_t(0xE0 + k)});
+    // Encodings a P6 (and the host) rejects: a sample of each reserved range.
+    for (std::vector<uint8_t> b : {std::vector<uint8_t>{0xD9, 0xD1}, {0xD9, 0xD7}, {0xD9, 0xE3}, {0xD9, 0xEF},
+                                   {0xDA, 0xE0}, {0xDA, 0xFB}, {0xDB, 0xE6}, {0xDB, 0xFC}, {0xDD, 0xF3},
+                                   {0xDE, 0xDD}, {0xDF, 0xE4}, {0xDF, 0xFA}})
+        xf("(reserved)", std::move(b), X::Reserved);
+    xm("(reserved)", {0xD9}, 1, F::Word, false, X::Reserved);
+    xm("(reserved)", {0xDB}, 4, F::Word, false, X::Reserved);
+    xm("(reserved)", {0xDB}, 6, F::Word, false, X::Reserved);
+    xm("(reserved)", {0xDD}, 5, F::Word, false, X::Reserved);
     return t;
 }
 
@@ -188,7 +305,7 @@ std::vector<InsnDesc> build() {
 const char* group_name(Group g) {
     static const char* const kNames[] = {"alu",    "incdec", "negnot", "shift", "rotate", "shiftd",
                                          "muldiv", "bcd",    "bit",    "bitscan", "setcc", "cmov",
-                                         "xchg",   "movx",   "flags",  "string", "stack",  "trap"};
+                                         "xchg",   "movx",   "flags",  "string", "stack",  "trap", "x87"};
     static_assert(std::size(kNames) == size_t(Group::kCount));
     return kNames[size_t(g)];
 }

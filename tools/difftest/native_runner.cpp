@@ -32,7 +32,11 @@ enum : uint32_t {  // control block offsets
     C_SAVED_SEGS = 0x88,  // ds, es, gs of the 64-bit process
     C_SEL = 0x90,         // LDT selectors for ds, es, ss
     C_FLAT_ESP = 0x98,
+    C_X87_IN = 0x200,     // FXSAVE image loaded before the code (16-byte aligned)
+    C_X87_OUT = 0x400,    // FXSAVE image after it
+    C_FSAVE_OUT = 0x600,  // FNSAVE image (108 bytes) after it: the full tag word
 };
+constexpr int kSs32 = kDataSegs;  // the LDT entry of the 32-bit (B = 1) stack segment
 constexpr uint16_t kFlatData = 0x2B, kCode32 = 0x23, kCode64 = 0x33;
 constexpr uint16_t ldt_selector(int i) { return uint16_t((i << 3) | 4 | 3); }
 
@@ -43,6 +47,8 @@ volatile uint64_t g_code_lo = 0, g_code_hi = 0;
 volatile int g_trapno = -1;
 volatile uint64_t g_rip = 0;
 Regs g_fault_regs;  // the registers at the fault, from the signal frame
+volatile uint32_t g_err = 0;
+FxImage g_fault_fpu;  // the x87/SSE state at the fault, from the signal frame
 constexpr int kSignals[] = {SIGFPE, SIGSEGV, SIGILL, SIGBUS, SIGTRAP};
 struct sigaction g_old[std::size(kSignals)];
 stack_t g_old_stack;
@@ -62,6 +68,26 @@ void on_fault(int sig, siginfo_t*, void* ctx) {
     const int order[8] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI};
     for (int i = 0; i < 8; ++i) g_fault_regs.gpr[i] = uint32_t(g[order[i]]);
     g_fault_regs.eflags = uint32_t(g[REG_EFL]);
+    g_err = uint32_t(g[REG_ERR]);
+    // The frame's FPU area has the 64-bit FXSAVE layout; for code in a segment with base 0
+    // its 64-bit FIP/FDP are the 32-bit layout's offsets with FCS = FDS = 0 (which this
+    // host's CPU stores anyway: it deprecates them). An x87 in its initial configuration
+    // (XSTATE_BV[0] = 0 in the XSAVE header) is not written there: take the init values.
+    const auto* fp = reinterpret_cast<const uint8_t*>(uc->uc_mcontext.fpregs);
+    if (fp) {
+        std::memcpy(g_fault_fpu.b, fp, 512);
+        uint32_t magic;
+        std::memcpy(&magic, fp + 464, 4);
+        if (magic == 0x46505853u) {  // FP_XSTATE_MAGIC1: an XSAVE header follows
+            uint64_t xstate_bv;
+            std::memcpy(&xstate_bv, fp + 512, 8);
+            if (!(xstate_bv & 1)) {
+                std::memset(g_fault_fpu.b, 0, 24);
+                std::memset(g_fault_fpu.b + 32, 0, 128);
+                g_fault_fpu.put16(0, 0x037F);
+            }
+        }
+    }
     siglongjmp(g_jump, 1);
 }
 
@@ -73,12 +99,12 @@ struct Emitter {
     }
 };
 
-bool set_ldt_entry(int index, uint32_t base) {
+bool set_ldt_entry(int index, uint32_t base, bool big = false) {
     user_desc d{};
     d.entry_number = unsigned(index);
     d.base_addr = base;
     d.limit = 0xFFFF;  // byte granular: the real-mode limit
-    d.seg_32bit = 0;   // B = 0: as SS, push/pop use SP as in real mode
+    d.seg_32bit = big;  // B = 0: as SS, push/pop use SP as in real mode
     d.contents = 0;    // data, expand-up
     d.read_exec_only = 0;
     d.limit_in_pages = 0;
@@ -111,6 +137,8 @@ NativeRunner::NativeRunner() {
     for (int i = 0; i < kDataSegs; ++i)
         if (!set_ldt_entry(i, uint32_t(reinterpret_cast<uintptr_t>(data_ + i * kSegBytes))))
             throw std::runtime_error("modify_ldt failed");
+    if (!set_ldt_entry(kSs32, uint32_t(reinterpret_cast<uintptr_t>(data_ + kSs * kSegBytes)), true))
+        throw std::runtime_error("modify_ldt failed");
 
     const uint32_t base = uint32_t(reinterpret_cast<uintptr_t>(low_));
     const uint32_t ctl = base + kCtl;
@@ -140,6 +168,7 @@ NativeRunner::NativeRunner() {
     // which holds the process's TLS). EFLAGS are loaded while the stack is still flat, so
     // the test stack is not written before the test code runs.
     e.b({0x66, 0xB8, uint8_t(kFlatData), 0x00, 0x8E, 0xE8});  // mov ax, 2Bh; mov gs, ax
+    e.b({0x65, 0x0F, 0xAE, 0x0D}); e.d(ctl + C_X87_IN);        // fxrstor gs:[x87 in]
     e.b({0x65, 0xFF, 0x35}); e.d(ctl + C_IN + 32);            // push dword gs:[in.eflags]
     e.b({0x9D});                                              // popfd
     e.b({0x65, 0x66, 0xA1}); e.d(ctl + C_SEL + 0); e.b({0x8E, 0xD8});  // ds
@@ -183,7 +212,7 @@ NativeRunner::~NativeRunner() {
 
 uint8_t* NativeRunner::segment(int seg) { return data_ + seg * kSegBytes; }
 
-NativeResult NativeRunner::run(const std::vector<uint8_t>& code, const Regs& in) {
+NativeResult NativeRunner::run(const std::vector<uint8_t>& code, const Regs& in, const FxImage& fpu, bool stack32) {
     if (code.size() > kMaxCode) throw std::invalid_argument("native code too long");
     const uint32_t ctl = uint32_t(reinterpret_cast<uintptr_t>(low_)) + kCtl;
     Emitter e;
@@ -194,6 +223,8 @@ NativeResult NativeRunner::run(const std::vector<uint8_t>& code, const Regs& in)
     for (uint8_t r : {1, 2, 3, 4, 5, 6, 7}) {
         e.b({0x65, 0x89, uint8_t(0x05 | (r << 3))}); e.d(ctl + C_OUT + 4 * r);
     }
+    e.b({0x65, 0x0F, 0xAE, 0x05}); e.d(ctl + C_X87_OUT);  // fxsave gs:[x87 out]
+    e.b({0x65, 0xDD, 0x35}); e.d(ctl + C_FSAVE_OUT);      // fnsave gs:[fsave out] (and FNINIT)
     e.b({0x66, 0xB8, uint8_t(kFlatData), 0x00, 0x8E, 0xD0});  // ss = flat
     e.b({0x65, 0x8B, 0x25}); e.d(ctl + C_FLAT_ESP);
     e.b({0x9C, 0x65, 0x8F, 0x05}); e.d(ctl + C_OUT + 32);  // pushfd; pop gs:[out.eflags]
@@ -203,8 +234,16 @@ NativeResult NativeRunner::run(const std::vector<uint8_t>& code, const Regs& in)
     std::memcpy(low_ + code_at_, e.v.data(), e.v.size());
     std::memcpy(low_ + kCtl + C_IN, in.gpr, 32);
     std::memcpy(low_ + kCtl + C_IN + 32, &in.eflags, 4);
+    std::memcpy(low_ + kCtl + C_X87_IN, fpu.b, 512);
+    const uint16_t ss = ldt_selector(stack32 ? kSs32 : kSs);
+    std::memcpy(low_ + kCtl + C_SEL + 4, &ss, 2);
+    // The host's own x87 and SSE controls, restored after the code (the ABI wants them).
+    uint16_t host_fcw;
+    uint32_t host_mxcsr;
+    asm volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(host_fcw), "=m"(host_mxcsr));
 
     NativeResult r;
+    r.code_base = uint32_t(reinterpret_cast<uintptr_t>(low_)) + code_at_;
     g_code_lo = reinterpret_cast<uintptr_t>(low_);
     g_code_hi = g_code_lo + kCtl;
     g_trapno = -1;
@@ -212,11 +251,16 @@ NativeResult NativeRunner::run(const std::vector<uint8_t>& code, const Regs& in)
     if (sigsetjmp(g_jump, 0) == 0) {
         reinterpret_cast<void (*)()>(low_)();
         g_active = 0;
+        asm volatile("fninit\n\tfldcw %0\n\tldmxcsr %1" ::"m"(host_fcw), "m"(host_mxcsr));
         std::memcpy(r.regs.gpr, low_ + kCtl + C_OUT, 32);
         std::memcpy(&r.regs.eflags, low_ + kCtl + C_OUT + 32, 4);
+        std::memcpy(r.fpu.b, low_ + kCtl + C_X87_OUT, 512);
+        std::memcpy(&r.full_tag, low_ + kCtl + C_FSAVE_OUT + 8, 2);
+        r.full_tag_valid = true;
         return r;
     }
     g_active = 0;
+    asm volatile("fninit\n\tfldcw %0\n\tldmxcsr %1" ::"m"(host_fcw), "m"(host_mxcsr));
     // Left the 32-bit code from a signal handler: DS/ES/GS still hold the test's selectors.
     uint16_t segs[3];
     std::memcpy(segs, low_ + kCtl + C_SAVED_SEGS, sizeof segs);
@@ -224,6 +268,8 @@ NativeResult NativeRunner::run(const std::vector<uint8_t>& code, const Regs& in)
     r.vector = g_trapno;
     r.fault_ip = uint32_t(g_rip - (g_code_lo + code_at_));
     r.regs = g_fault_regs;
+    r.error_code = g_err;
+    r.fpu = g_fault_fpu;
     return r;
 }
 
@@ -235,7 +281,7 @@ std::string NativeRunner::unavailable_reason() {
 NativeRunner::NativeRunner() { throw std::runtime_error(unavailable_reason()); }
 NativeRunner::~NativeRunner() = default;
 uint8_t* NativeRunner::segment(int) { return nullptr; }
-NativeResult NativeRunner::run(const std::vector<uint8_t>&, const Regs&) { return {}; }
+NativeResult NativeRunner::run(const std::vector<uint8_t>&, const Regs&, const FxImage&, bool) { return {}; }
 
 #endif
 

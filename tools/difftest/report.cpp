@@ -1,6 +1,7 @@
 #include "tools/difftest/report.h"
 
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "tools/vectors_command.h"
@@ -67,10 +68,13 @@ TestCase minimize(Executor& ex, TestCase c, Outcome& o) {
 }
 
 void print_case(std::ostream& out, const char* verdict, const TestCase& c, const Outcome& o) {
-    out << verdict << " case " << c.number << " [" << group_name(c.group()) << "]";
-    for (size_t i = 0; i < c.insns.size(); ++i) out << (i ? "; " : " ") << disassemble(c.insns[i]);
-    out << "\n  real-mode bytes: " << hex_bytes(c.code(false)) << "   host 32-bit bytes: " << hex_bytes(c.code(true))
-        << "\n  in:";
+    out << verdict << " case " << c.number << " [" << group_name(c.group()) << ", " << mode_name(c) << "]";
+    for (size_t i = 0; i < c.insns.size(); ++i) out << (i ? "; " : " ") << disassemble(c.insns[i], c.code32());
+    if (c.mode == Mode::Real)
+        out << "\n  real-mode bytes: " << hex_bytes(c.code(false)) << "   host 32-bit bytes: " << hex_bytes(c.code(true));
+    else
+        out << "\n  32-bit bytes (guest and host): " << hex_bytes(c.code(true));
+    out << "\n  in:";
     static const char* const kNames[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
     char buf[64];
     for (int g = 0; g < 8; ++g) {
@@ -79,6 +83,24 @@ void print_case(std::ostream& out, const char* verdict, const TestCase& c, const
     }
     std::snprintf(buf, sizeof buf, " eflags=%08x", c.regs.eflags);
     out << buf << " (" << flag_names(c.regs.eflags & 0xCD5) << ")\n";
+    if (c.x87) {
+        const FxImage& f = c.fpu;
+        std::snprintf(buf, sizeof buf, "  x87 in: fcw=%04x fsw=%04x (top %u) ftw=%02x fop=%03x", f.u16(0), f.u16(2),
+                      (f.u16(2) >> 11) & 7, f.b[4], f.u16(6));
+        out << buf;
+        std::snprintf(buf, sizeof buf, " fip=%04x:%08x fdp=%04x:%08x\n", f.u16(12), f.u32(8), f.u16(20), f.u32(16));
+        out << buf;
+        const unsigned top = (f.u16(2) >> 11) & 7;
+        for (unsigned st = 0; st < 8; ++st) {
+            const uint8_t* r = f.b + 32 + 16 * st;
+            uint64_t m;
+            std::memcpy(&m, r, 8);
+            std::snprintf(buf, sizeof buf, "%s st%u=%04x:%016llx%s", st % 4 ? "" : "   ", st,
+                          unsigned(r[8] | r[9] << 8), static_cast<unsigned long long>(m),
+                          (f.b[4] >> ((top + st) & 7) & 1) ? "" : " (empty)");
+            out << buf << (st % 4 == 3 ? "\n" : "");
+        }
+    }
     if (!c.mem.empty()) {
         static const char* const kSeg[3] = {"ds", "es", "ss"};
         out << "  mem:";

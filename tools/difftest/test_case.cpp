@@ -61,11 +61,17 @@ void predicted_accesses(const Insn& insn, const Regs& r, std::vector<MemKey>& ou
     }
 }
 
-std::string disassemble(const Insn& insn) {
+const char* mode_name(const TestCase& c) {
+    if (c.mode == Mode::Real) return "real";
+    return c.stack32 ? "pm32/ss32" : "pm32";
+}
+
+std::string disassemble(const Insn& insn, bool code32) {
     static const Decoder decoder;
-    const std::vector<uint8_t> bytes = insn.encode(false);
+    const std::vector<uint8_t> bytes = insn.encode(code32);
     DecodedInsn di;
-    if (decoder.decode(CpuMode::Real16, bytes.data(), bytes.size(), 0, di) != DecodeStatus::Ok)
+    if (decoder.decode(code32 ? CpuMode::Protected32 : CpuMode::Real16, bytes.data(), bytes.size(), 0, di) !=
+        DecodeStatus::Ok)
         return std::string("(undecodable ") + insn.desc->name + ")";
     return decoder.format(di, 0);
 }
