@@ -160,6 +160,15 @@ Flow load_system(Translator& t, Translator::Helper h) {
     return Flow::Next;
 }
 
+// ARPL's memory form writes only when it raises the RPL (SDM pseudocode: DEST[RPL] is
+// assigned in the ZF = 1 branch only). A destination in a read-only segment or page whose
+// RPL needs no change is therefore read and not written, with no fault, as Intel CPUs do.
+// a = offset, b = new value | segment << 16, c = 1 to write.
+uint64_t helper_arpl_store(Cpu& cpu, uint64_t offset, uint64_t value_seg, uint64_t write) {
+    if (write & 1) cpu.write_seg(unsigned(value_seg >> 16) & 7, uint32_t(offset), 2, value_seg & 0xFFFF);
+    return 0;
+}
+
 }  // namespace
 
 Flow lower_lar(Translator& t, const DecodedInsn& d) { return lar_lsl(t, d, false); }
@@ -180,7 +189,13 @@ Flow lower_arpl(Translator& t, const DecodedInsn&) {
     ValueId drpl = b.and_(2, dst, t.c(3)), srpl = b.and_(2, src, t.c(3));
     ValueId raise = b.emit(Op::CmpLtU, 2, drpl, srpl);
     ValueId raised = b.binop(Op::Or, 2, b.and_(2, dst, t.c(0xFFFC)), srpl);
-    t.write(0, b.emit(Op::Select, 2, raise, raised, dst));
+    if (t.insn().op(0).type == ZYDIS_OPERAND_TYPE_MEMORY) {
+        MemRef m = t.mem(0);
+        ValueId packed = b.binop(Op::Or, 4, b.zext(4, raised), t.c(uint64_t(m.seg) << 16));
+        t.call(&helper_arpl_store, m.offset, packed, raise);
+    } else {
+        t.write(0, b.emit(Op::Select, 2, raise, raised, dst));
+    }
     set_zf(t, raise);
     return Flow::Next;
 }

@@ -271,6 +271,30 @@ TEST_F(PmXfer, DescriptorInspection) {
     EXPECT_FALSE(flags() & FLAG_ZF);
 }
 
+// ARPL with a memory destination writes only when it raises the RPL (SDM pseudocode), so
+// a selector in a read-only segment that needs no change is read without a fault, and one
+// that does need it raises #GP(0). Intel CPUs behave so (checked in compatibility mode).
+TEST_F(PmXfer, ArplWritesMemoryOnlyWhenItRaisesTheRpl) {
+    set_desc(0x90, descriptor(0, 0xFFFFF, 0x90, 0xC));  // read-only data
+    load(DS, 0x90);
+    poke16(0x7000, 0xFFF2);
+    s().gpr[ECX] = 2;
+    run({0x63, 0x0D, 0x00, 0x70, 0x00, 0x00});  // arpl [0x7000], cx: RPL 2 is not below 2
+    EXPECT_EQ(vector_taken(), -1);
+    EXPECT_FALSE(flags() & FLAG_ZF);
+    EXPECT_EQ(peek16(0x7000), 0xFFF2u);
+    s().gpr[ECX] = 3;
+    run({0x63, 0x0D, 0x00, 0x70, 0x00, 0x00});  // RPL 2 -> 3 needs a write: #GP(0)
+    EXPECT_EQ(vector_taken(), EXC_GP);
+    EXPECT_EQ(error_code(), 0u);
+    EXPECT_EQ(peek16(0x7000), 0xFFF2u);
+    load(DS, SEL_DATA0);
+    s().gpr[ESP] = kStack0;
+    run({0x63, 0x0D, 0x00, 0x70, 0x00, 0x00});  // writable: raised to 3, ZF = 1
+    EXPECT_TRUE(flags() & FLAG_ZF);
+    EXPECT_EQ(peek16(0x7000), 0xFFF3u);
+}
+
 TEST_F(PmXfer, PrivilegedInstructionsNeedCpl0) {
     for (std::initializer_list<uint8_t> insn : {std::initializer_list<uint8_t>{0x0F, 0x00, 0xD0},  // lldt ax
                                                 {0x0F, 0x00, 0xD8},                                // ltr ax
