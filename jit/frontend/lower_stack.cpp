@@ -27,6 +27,23 @@ ValueId staged_esp32(Translator& t) {
     return t.b().binop(Op::Or, 4, high, sp);
 }
 
+// ENTER's last check (SDM vol. 2, ENTER, exceptions): the instruction faults when a write
+// at the final stack pointer would, so a frame that ends in a page or segment it may not
+// write to is refused before anything changes. A probe: the byte at SS:offset is checked
+// for writing (segment type and limit, then the page rights) and not written. Seen on
+// Intel hardware too: ENTER 1,0 whose final ESP is the last byte of a read-only page
+// faults, one whose frame stays in the writable page above does not.
+uint64_t helper_enter_probe(Cpu& cpu, uint64_t offset, uint64_t, uint64_t) {
+    const SegmentCache& sc = cpu.s.seg[SS];
+    if (!segment_ok(sc, uint32_t(offset), 1) || (sc.attributes & SEG_ATTR_NO_WRITE)) {
+        cpu.raise(EXC_SS, 0);
+        return 0;
+    }
+    TlbEntry* e;
+    cpu.tlb_fill(sc.base + uint32_t(offset), Access::Write, e);
+    return 0;
+}
+
 }  // namespace
 
 Flow lower_push(Translator& t, const DecodedInsn& d) {
@@ -168,6 +185,7 @@ Flow lower_enter(Translator& t, const DecodedInsn& d) {
         t.push(size, frame);
     }
     t.adjust_stack(-int64_t(alloc));
+    if (alloc) t.call(&helper_enter_probe, t.stack_pointer());
     t.commit_stack();
     // The walk moved BP at the stack width; the final write is at the operand size. With
     // a 32-bit stack and 16-bit operands the upper half of EBP keeps the walked value.

@@ -355,5 +355,32 @@ TEST_F(PagingCpu, InstructionStraddlingIntoAnAbsentPageFaultsAtThatPage) {
     EXPECT_EQ(h.reg32(EBX), 2u);
 }
 
+// ENTER faults when a write at its final stack pointer would (SDM vol. 2, ENTER): here the
+// frame pointer is pushed into a writable page, but the allocation ends one byte into the
+// supervisor read-only page below it (CR0.WP). ESP and EBP stay as they were; a frame that
+// stays in the writable page completes. (Checked on an Intel CPU as well.)
+TEST_F(PagingCpu, EnterFaultsWhenItsFinalStackPointerIsNotWritable) {
+    map(0x00400000, 0x00200000, P);       // supervisor read-only
+    map(0x00401000, 0x00201000, P | RW);  // writable
+    h.s().cr0 |= CR0_WP;
+    h.cpu().flush_tlb();
+    h.s().gpr[ESP] = 0x00401004;
+    h.s().gpr[EBP] = 0x12345678;
+    h.code({0xC8, 0x01, 0x00, 0x00, 0xF4});  // enter 1, 0
+    h.step(1);
+    EXPECT_EQ(h.s().cr2, 0x00400FFFu);
+    EXPECT_EQ(h.reg32(ESP), 0x00401004u);
+    EXPECT_EQ(h.reg32(EBP), 0x12345678u);
+    resume(0x1000);
+    h.s().gpr[ESP] = 0x00401008;
+    h.s().cr2 = kSentinelCr2;
+    h.code({0xC8, 0x04, 0x00, 0x00, 0xF4});  // enter 4, 0: the frame ends at 0x401000
+    h.run_to_halt();
+    EXPECT_EQ(h.s().cr2, kSentinelCr2);
+    EXPECT_EQ(h.reg32(ESP), 0x00401000u);
+    EXPECT_EQ(h.reg32(EBP), 0x00401004u);
+    EXPECT_EQ(h.peek32(0x00201004), 0x12345678u);
+}
+
 }  // namespace
 }  // namespace vmm86
