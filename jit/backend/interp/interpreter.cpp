@@ -6,8 +6,7 @@
 
 #include "cpu/interrupts.h"
 #include "cpu/lazy_flags.h"
-#include "jit/dispatch.h"
-#include "jit/engine.h"
+#include "jit/block_engine.h"
 #include "jit/frontend/lower_segment.h"
 
 namespace vmm86 {
@@ -22,29 +21,14 @@ inline uint64_t sign_extend(uint64_t v, unsigned bytes) {
     return uint64_t(int64_t(v << shift) >> shift);
 }
 
-class Interpreter final : public Engine {
+class Interpreter final : public BlockEngine {
 public:
-    explicit Interpreter(Cpu& cpu) : dispatch_(cpu) { execute(nullptr, nullptr, 0, nullptr); }
+    explicit Interpreter(Cpu& cpu) : BlockEngine(cpu) { execute(nullptr, nullptr, 0, nullptr); }
 
-    ExitReason run(Cpu& cpu, uint64_t max_insns, uint64_t& executed) override {
-        uint64_t done = 0;
-        ExitReason why = ExitReason::Budget;
-        while (done < max_insns) {
-            dispatch_.collect_garbage_if_needed();
-            TranslatedBlock* tb = dispatch_.lookup(cpu, max_insns - done < BlockBuilder::kMaxBlockInsns);
-            if (tb->ops.empty()) compile(*tb);
-            why = execute(&cpu, tb, max_insns - done, &done);
-            if (why != ExitReason::Budget) break;
-        }
-        executed += done;
-        return why;
-    }
-
-    void flush() override { dispatch_.flush(); }
-    std::string describe_block(Cpu& cpu) override { return dispatch_.lookup(cpu, false)->ir.dump(); }
-    std::string statistics() const override {
-        return "blocks_translated=" + std::to_string(dispatch_.translations()) +
-               " blocks_invalidated=" + std::to_string(dispatch_.invalidations());
+protected:
+    ExitReason run_from(Cpu& cpu, TranslatedBlock* tb, uint64_t budget, uint64_t& done) override {
+        if (tb->ops.empty()) compile(*tb);
+        return execute(&cpu, tb, budget, &done);
     }
 
 private:
@@ -71,7 +55,6 @@ private:
     // the budget is used. With cpu == nullptr it only publishes its label table.
     ExitReason execute(Cpu* cpup, TranslatedBlock* tb, uint64_t budget, uint64_t* done);
 
-    Dispatch dispatch_;
     const void* labels_[size_t(Op::Count)];
 };
 

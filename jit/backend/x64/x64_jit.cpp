@@ -9,8 +9,7 @@
 
 #include "cpu/interrupts.h"
 #include "jit/backend/x64/x64_emitter.h"
-#include "jit/block_builder.h"
-#include "jit/dispatch.h"
+#include "jit/block_engine.h"
 
 namespace vmm86 {
 
@@ -20,29 +19,13 @@ namespace {
 
 using namespace x64;
 
-class X64Jit final : public Engine {
+class X64Jit final : public BlockEngine {
 public:
-    explicit X64Jit(Cpu& cpu) : dispatch_(cpu) {}
-
-    ExitReason run(Cpu& cpu, uint64_t max_insns, uint64_t& executed) override {
-        uint64_t done = 0;
-        ExitReason why = ExitReason::Budget;
-        while (done < max_insns) {
-            dispatch_.collect_garbage_if_needed();
-            TranslatedBlock* tb = dispatch_.lookup(cpu, max_insns - done < BlockBuilder::kMaxBlockInsns);
-            why = execute(cpu, tb, max_insns - done, done);
-            if (why != ExitReason::Budget) break;
-        }
-        executed += done;
-        return why;
-    }
-
-    void flush() override { dispatch_.flush(); }
-    std::string describe_block(Cpu& cpu) override { return dispatch_.lookup(cpu, false)->ir.dump(); }
-    std::string statistics() const override {
-        return "blocks_translated=" + std::to_string(dispatch_.translations()) +
-               " blocks_invalidated=" + std::to_string(dispatch_.invalidations()) +
-               " blocks_compiled=" + std::to_string(compiled_);
+    explicit X64Jit(Cpu& cpu) : BlockEngine(cpu) {}
+    // The blocks own generated code that the runtime must release: they go first.
+    ~X64Jit() override {
+        dispatch_.flush();
+        dispatch_.cache().collect_garbage();
     }
 
 private:
@@ -60,9 +43,11 @@ private:
         ++compiled_;
     }
 
+    std::string more_statistics() const override { return " blocks_compiled=" + std::to_string(compiled_); }
+
     // Runs blocks from tb on, following links, until the run loop is needed or the budget
     // is used; adds the instructions retired to done.
-    ExitReason execute(Cpu& cpu, TranslatedBlock* tb, uint64_t budget, uint64_t& done) {
+    ExitReason run_from(Cpu& cpu, TranslatedBlock* tb, uint64_t budget, uint64_t& done) override {
         CpuState& s = cpu.s;
         // Generated code retires the blocks it chains to into ctx_.executed itself.
         ctx_.executed = 0;
@@ -137,9 +122,7 @@ private:
         return why;
     }
 
-    // Declared before the dispatcher: blocks (and the code they own) go first.
     asmjit::JitRuntime runtime_;
-    Dispatch dispatch_;
     x64::JitContext ctx_;
     uint64_t compiled_ = 0;
 };
