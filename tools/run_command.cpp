@@ -119,7 +119,8 @@ int run_command(int argc, char** argv) {
         "Boots a PC from a raw firmware image, or a Linux kernel directly (no BIOS), and runs it\n"
         "until the guest powers off, writes the exit port, or halts for good.\n\noptions");
     std::string kernel, initrd, append;
-    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial, parallel;
+    std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial, parallel,
+        parallel_port_s;
     uint64_t ram_mib = 128, max_insns = 0;
     opts.add_options()("help,h", "show this help")
         ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
@@ -131,6 +132,8 @@ int run_command(int argc, char** argv) {
          "COM1: stdio (raw terminal; C-a x quits), file:PATH or none")
         ("parallel", po::value<std::string>(&parallel)->default_value("none"),
          "printer on LPT1 (378h, IRQ7): stdio, file:PATH or none (no parallel port)")
+        ("parallel-port", po::value<std::string>(&parallel_port_s)->default_value("0x378"),
+         "where that parallel port sits: 0x378 (IRQ7), 0x278 (IRQ5) or 0x3bc (IRQ7, as on an MDA card)")
         ("debugcon", po::value<std::string>(&debugcon)->default_value("stdio"),
          "debug console (port 0xE9): stdio, file:PATH or none")
         ("post-port", po::value<std::string>(&post_port_s)->default_value("0x80"), "port whose writes are POST codes")
@@ -189,6 +192,9 @@ int run_command(int argc, char** argv) {
         else throw std::runtime_error("--clock takes host or instructions (got '" + clock + "')");
         config.post_port = parse_port(post_port_s, "post-port");
         config.exit_port = parse_port(exit_port_s, "exit-port");
+        config.parallel_port = parse_port(parallel_port_s, "parallel-port");
+        if (PcBoard::lpt_irq_for(config.parallel_port) < 0)
+            throw std::runtime_error("--parallel-port takes 0x378, 0x278 or 0x3bc (got '" + parallel_port_s + "')");
         if (config.post_port == config.exit_port || config.post_port == config.debugcon_port ||
             config.exit_port == config.debugcon_port)
             throw std::runtime_error("the debug console (0xE9), POST and exit ports must differ");

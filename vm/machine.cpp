@@ -62,7 +62,7 @@ void Machine::map_board_ports() {
         if (high) cpu_.exit_request = 1;
     };
     board_ = std::make_unique<PcBoard>(io_, *clock_, config_.ram_bytes, std::move(callbacks), config_.console,
-                                         config_.parallel);
+                                         config_.parallel, config_.parallel_port);
     // FERR# (x87 errors with CR0.NE = 0) is IRQ13 on a PC.
     cpu_.ferr_ctx = board_.get();
     cpu_.ferr_changed = [](void* board, bool asserted) { static_cast<PcBoard*>(board)->pic().set_irq(13, asserted); };

@@ -29,6 +29,7 @@ struct MachineConfig {
     VirtualClock::Mode clock = VirtualClock::Mode::Host;
     class HostConsole* console = nullptr;  // COM1's host end (owned by the caller), or none
     CharBackend* parallel = nullptr;       // the printer on LPT1 (owned by the caller), or none
+    uint16_t parallel_port = PcBoard::kLpt1Base;  // where that port sits: 378h, 278h or 3BCh
     bool no_reboot = false;                // a guest reboot ends the run instead
     EngineKind engine = default_engine_kind();
     // Called after the CPU reset of a guest reboot (e.g. to load a kernel again).

@@ -1,11 +1,21 @@
 #include "vm/pc_board.h"
 
 #include <ctime>
+#include <stdexcept>
 
 namespace vmm86 {
 
+int PcBoard::lpt_irq_for(uint16_t base) {
+    switch (base) {
+    case 0x378:
+    case 0x3BC: return 7;
+    case 0x278: return 5;
+    default: return -1;
+    }
+}
+
 PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1,
-                 CharBackend* lpt1)
+                 CharBackend* lpt1, uint16_t lpt1_base)
     : pit_(clock, pic_.line(0)),
       rtc_(clock, pic_.line(8), std::time(nullptr)),
       kbc_(pic_.line(1), pic_.line(12)),
@@ -26,8 +36,10 @@ PcBoard::PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks ca
     io.map(0x3F8, Uart16550::kPorts, com1_, "COM1");
     io.map(0x2F8, Uart16550::kPorts, com2_, "COM2");
     if (lpt1) {
-        lpt1_ = std::make_unique<ParallelPort>(pic_.line(kLpt1Irq), *lpt1);
-        io.map(kLpt1Base, ParallelPort::kPorts, *lpt1_, "LPT1");
+        const int irq = lpt_irq_for(lpt1_base);
+        if (irq < 0) throw std::invalid_argument("a parallel port sits at 278h, 378h or 3BCh");
+        lpt1_ = std::make_unique<ParallelPort>(pic_.line(unsigned(irq)), *lpt1);
+        io.map(lpt1_base, ParallelPort::kPorts, *lpt1_, "LPT1");
     }
     pci_.attach(0, 0, host_bridge_);
     pci_.attach(1, 0, isa_bridge_);

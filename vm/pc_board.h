@@ -3,7 +3,8 @@
 // i8042 keyboard controller, PCI configuration mechanism #1 with an i440FX host bridge and
 // a PIIX3 ISA bridge, the 0xCF9 reset register, and 16550A UARTs at COM1 (3F8h, IRQ4) and
 // COM2 (2F8h, IRQ3), ACPI PM registers at 600h with the SCI on IRQ9, and, when a host
-// end is given, a parallel port with a printer at 378h (LPT1, IRQ7; QEMU's first -parallel).
+// end is given, a parallel port with a printer at 378h (LPT1, IRQ7; QEMU's first -parallel)
+// or at another standard base (3BCh: the MDA card's port, IRQ7; 278h: IRQ5).
 #pragma once
 #include <functional>
 #include <memory>
@@ -36,10 +37,14 @@ public:
     static constexpr unsigned kSciIrq = 9;
     static constexpr uint16_t kLpt1Base = 0x378;
     static constexpr unsigned kLpt1Irq = 7;
+    // The IRQ a parallel port at a standard base uses (278h: 5, 378h and 3BCh: 7), or -1
+    // for a base that is not one of the three.
+    static int lpt_irq_for(uint16_t base);
     // com1 is the host end of the first serial port, lpt1 the printer on the first
-    // parallel port (either may be null: nothing plugged in; LPT1 is then not there at all).
+    // parallel port (either may be null: nothing plugged in; LPT1 is then not there at all),
+    // lpt1_base where that port sits (one of the standard bases, see lpt_irq_for).
     PcBoard(IoBus& io, const Clock& clock, uint64_t ram_bytes, Callbacks callbacks, CharBackend* com1,
-            CharBackend* lpt1 = nullptr);
+            CharBackend* lpt1 = nullptr, uint16_t lpt1_base = kLpt1Base);
 
     Pic8259Pair& pic() { return pic_; }
     Uart16550& com1() { return com1_; }

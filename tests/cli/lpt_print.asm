@@ -1,10 +1,12 @@
 ; Prints a line on LPT1 (378h) the way BIOS INT 17h does: probe the data register with a
 ; pattern, wait for BUSY# high, latch the byte, pulse STROBE. Without a printer the probe
 ; reads the undriven bus (FFh) and the guest says so on the debug console. Exits through
-; isa-debug-exit (F4h) with 0 (status 1).
+; isa-debug-exit (F4h) with 0 (status 1). Built with -DLPT=0x3BC it uses that port instead.
 bits 16
 org 0
-LPT equ 0x378
+%ifndef LPT
+%define LPT 0x378
+%endif
 start:
     cli
     mov ax, cs
