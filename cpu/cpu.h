@@ -21,6 +21,13 @@ enum : uint8_t {
     EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
 };
 
+// What the CPU does with the flags the SDM leaves undefined, where CPU generations are
+// known to differ. Intel: as current Intel CPUs (the host checks in tests/unit). I386: as
+// the 80386, which sets OF after a rotate by more than one bit by the rule for one bit
+// (from the result: ROL/RCL MSB XOR CF, ROR/RCR the top two bits XORed), where current
+// Intel CPUs keep OF (ROL/ROR by imm8) or take it from the first 1-bit step.
+enum class UndefinedFlags : uint8_t { Intel, I386 };
+
 // Why an engine returned to the run loop.
 enum class ExitReason : uint8_t {
     None,
@@ -68,6 +75,8 @@ struct Cpu {
     // to IRQ13. Null when nothing is connected.
     void (*ferr_changed)(void* ctx, bool asserted) = nullptr;
     void* ferr_ctx = nullptr;
+    // Fixed for a run (translated blocks depend on it): set before the first instruction.
+    UndefinedFlags undefined_flags = UndefinedFlags::Intel;
 
     // --- memory access (cpu/memory_access.cpp) -------------------------------------------
     // Segmented access: checks the segment limit and type, then translates. On a fault,

@@ -69,6 +69,7 @@ std::unique_ptr<TranslatedBlock> BlockBuilder::build(Cpu& cpu, const BlockKey& k
     block.start_eip = key.eip;
     const bool stack32 = cpu.s.seg[SS].attributes & SEG_ATTR_DB;
     Translator t(block, mode, stack32);
+    t.set_undefined_flags(cpu.undefined_flags);
     const SegmentCache& cs = cpu.s.seg[CS];
     const uint64_t code_mask = mode == CpuMode::Protected32 ? 0xFFFFFFFFull : 0xFFFFull;
 

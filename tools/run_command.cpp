@@ -120,7 +120,7 @@ int run_command(int argc, char** argv) {
         "until the guest powers off, writes the exit port, or halts for good.\n\noptions");
     std::string kernel, initrd, append;
     std::string bios, debugcon, post_log, trace, accel, post_port_s, exit_port_s, clock, serial, parallel,
-        parallel_port_s;
+        parallel_port_s, undefined_flags;
     uint64_t ram_mib = 128, max_insns = 0;
     opts.add_options()("help,h", "show this help")
         ("bios", po::value<std::string>(&bios), "raw firmware image (64, 128 or 256 KiB), mapped to end at 4 GiB")
@@ -148,6 +148,9 @@ int run_command(int argc, char** argv) {
         ("accel", po::value<std::string>(&accel),
          "execution engine: jit (x64 JIT; the default on x86-64 hosts) or interp (the portable IR "
          "interpreter)")
+        ("undefined-flags", po::value<std::string>(&undefined_flags)->default_value("intel"),
+         "flags the SDM leaves undefined: intel (as current Intel CPUs) or i386 (as the 80386: OF "
+         "after rotates by more than 1 bit set as for 1 bit)")
         ("clock", po::value<std::string>(&clock)->default_value("host"),
          "guest time: host (follows the host clock) or instructions (derived from instructions executed: "
          "reproducible runs)");
@@ -170,16 +173,21 @@ int run_command(int argc, char** argv) {
         if (kernel.empty() && (!initrd.empty() || !append.empty()))
             throw std::runtime_error("--initrd and --append need --kernel");
         EngineKind engine = default_engine_kind();
+        UndefinedFlags config_undefined = UndefinedFlags::Intel;
         if (accel == "interp") engine = EngineKind::Interp;
         else if (accel == "jit" && x64_jit_available()) engine = EngineKind::Jit;
         else if (accel == "jit") throw std::runtime_error("--accel jit needs an x86-64 host: use --accel interp");
         else if (accel == "kvm") throw std::runtime_error("--accel kvm is not available yet: use jit or interp");
         else if (!accel.empty()) throw std::runtime_error("--accel takes jit or interp (got '" + accel + "')");
+        if (undefined_flags == "i386") config_undefined = UndefinedFlags::I386;
+        else if (undefined_flags != "intel")
+            throw std::runtime_error("--undefined-flags takes intel or i386 (got '" + undefined_flags + "')");
         if (ram_mib < 1 || ram_mib > 3072) throw std::runtime_error("-m takes 1..3072 MiB");
 
         MachineConfig config;
         config.ram_bytes = ram_mib << 20;
         config.engine = engine;
+        config.undefined_flags = config_undefined;
         if (!bios.empty()) {
             config.bios = read_file_checked(bios, "BIOS image", 256u << 10);
             size_t n = config.bios.size();

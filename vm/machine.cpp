@@ -15,6 +15,7 @@ Machine::Machine(MachineConfig config) : config_(std::move(config)) {
     mem_ = std::make_unique<PhysicalMemory>(config_.ram_bytes);
     cpu_.mem = mem_.get();
     cpu_.io = &io_;
+    cpu_.undefined_flags = config_.undefined_flags;
     // A bare machine (tests, vectors) keeps time by instructions: reproducible.
     if (!config_.board_ports) config_.clock = VirtualClock::Mode::Instructions;
     clock_ = std::make_unique<VirtualClock>(config_.clock, cpu_.s.tsc);

@@ -32,6 +32,7 @@ struct MachineConfig {
     uint16_t parallel_port = PcBoard::kLpt1Base;  // where that port sits: 378h, 278h or 3BCh
     bool no_reboot = false;                // a guest reboot ends the run instead
     EngineKind engine = default_engine_kind();
+    UndefinedFlags undefined_flags = UndefinedFlags::Intel;  // cpu/cpu.h
     // Called after the CPU reset of a guest reboot (e.g. to load a kernel again).
     std::function<void(class Machine&)> on_reboot;
 };

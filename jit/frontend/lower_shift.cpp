@@ -7,7 +7,7 @@
 // - ROL/ROR by a constant: IR ops, CF (and OF for count 1) written directly;
 // - CL counts, RCL/RCR and SHLD/SHRD: one helper computes result and flags together
 //   against the current EFLAGS (lower_shift_helpers.cpp says what Intel does with the
-//   undefined flags). It raises nothing, so the result is written (a store may fault)
+//   undefined flags, and what the 80386 does differently: cpu.h UndefinedFlags). It raises nothing, so the result is written (a store may fault)
 //   before the flags, as precise exceptions need.
 #include "jit/frontend/lower_shift_helpers.h"
 #include "jit/frontend/lowering.h"
@@ -48,9 +48,9 @@ void rotate_by_constant(Translator& t, ShiftKind kind, ValueId a, unsigned n) {
     }
     // CF is the bit that went round last. OF: defined for count 1 (MSB(r) XOR CF); for
     // larger immediate counts Intel CPUs leave it unchanged (unlike counts in CL, where
-    // they compute it: see lower_shift_helpers.cpp).
+    // they compute it: see lower_shift_helpers.cpp), the 80386 sets it as for count 1.
     ValueId cf = kind == SK_ROL ? b.and_(size, r, t.c(1)) : b.binop(Op::Shr, size, r, t.c(bits - 1));
-    if (n != 1) {
+    if (n != 1 && t.undefined_flags() == UndefinedFlags::Intel) {
         write_flag_bits(t, FLAG_CF, cf);
         return;
     }

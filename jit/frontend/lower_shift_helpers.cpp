@@ -10,6 +10,10 @@
 // - ROL/ROR by a multiple of the width (count 8 for a byte) still set CF and OF; RCL/RCR
 //   whose count is a multiple of width+1 (9 or 17) change no flags at all.
 // - 16-bit SHLD/SHRD with a count above 16 shift through dst:src:dst, a 48-bit pattern.
+// With UndefinedFlags::I386 the rotates set OF for every count as the SDM defines it for
+// count 1, from the result: ROL/RCL MSB(r) XOR CF, ROR/RCR MSB(r) XOR the bit below it
+// (for count 1 that is MSB(dst) XOR CF-in). The 80386 does so: test386.asm's reference
+// output has these OF values for ROL/RCL by 7 (and agrees for ROR); RCR is inferred.
 #include "jit/frontend/lower_shift_helpers.h"
 
 #include "cpu/lazy_flags.h"
@@ -31,14 +35,16 @@ inline uint32_t with_cf_of(uint32_t flags_in, uint64_t cf, uint64_t of) {
     return (flags_in & ~(FLAG_CF | FLAG_OF)) | (cf ? uint32_t(FLAG_CF) : 0u) | (of ? uint32_t(FLAG_OF) : 0u);
 }
 
-ShiftOutcome rotate(ShiftKind kind, unsigned bits, uint64_t mask, uint64_t a, unsigned n, uint32_t f) {
+ShiftOutcome rotate(ShiftKind kind, unsigned bits, uint64_t mask, uint64_t a, unsigned n, uint32_t f,
+                    bool i386) {
     const uint64_t msb = bit(a, bits - 1), next = bit(a, bits - 2);
     if (kind == SK_ROL || kind == SK_ROR) {
         const unsigned m = n % bits;  // CF/OF change even when m == 0
         uint64_t r = a;
         if (m) r = kind == SK_ROL ? ((a << m) | (a >> (bits - m))) & mask : ((a >> m) | (a << (bits - m))) & mask;
-        if (kind == SK_ROL) return {r, with_cf_of(f, r & 1, msb ^ next)};
-        return {r, with_cf_of(f, bit(r, bits - 1), msb ^ (a & 1))};
+        const uint64_t r_msb = bit(r, bits - 1);
+        if (kind == SK_ROL) return {r, with_cf_of(f, r & 1, i386 ? r_msb ^ (r & 1) : msb ^ next)};
+        return {r, with_cf_of(f, r_msb, i386 ? r_msb ^ bit(r, bits - 2) : msb ^ (a & 1))};
     }
     // Through CF: a (bits+1)-bit rotate of CF:a.
     const unsigned m = bits == 32 ? n : n % (bits + 1);
@@ -47,8 +53,10 @@ ShiftOutcome rotate(ShiftKind kind, unsigned bits, uint64_t mask, uint64_t a, un
     const uint64_t x = a | cf_in << bits, xmask = (mask << 1) | 1;
     const uint64_t y = kind == SK_RCL ? ((x << m) | (x >> (bits + 1 - m))) & xmask
                                       : ((x >> m) | (x << (bits + 1 - m))) & xmask;
-    const uint64_t of = kind == SK_RCL ? msb ^ next : msb ^ cf_in;
-    return {y & mask, with_cf_of(f, bit(y, bits), of)};
+    const uint64_t r = y & mask, cf = bit(y, bits), r_msb = bit(r, bits - 1);
+    uint64_t of = kind == SK_RCL ? msb ^ next : msb ^ cf_in;
+    if (i386) of = kind == SK_RCL ? r_msb ^ cf : r_msb ^ bit(r, bits - 2);
+    return {r, with_cf_of(f, cf, of)};
 }
 
 ShiftOutcome double_shift(ShiftKind kind, unsigned bits, uint64_t mask, uint64_t d, uint64_t s, unsigned n) {
@@ -70,7 +78,7 @@ ShiftOutcome double_shift(ShiftKind kind, unsigned bits, uint64_t mask, uint64_t
 }  // namespace
 
 ShiftOutcome shift_compute(ShiftKind kind, unsigned size, uint64_t dst, uint64_t src, unsigned count,
-                           uint32_t flags_in) {
+                           uint32_t flags_in, UndefinedFlags uf) {
     const unsigned bits = size * 8;
     const uint64_t mask = bits == 32 ? 0xFFFFFFFFull : (1ull << bits) - 1;
     const uint64_t a = dst & mask;
@@ -79,7 +87,7 @@ ShiftOutcome shift_compute(ShiftKind kind, unsigned size, uint64_t dst, uint64_t
     if (n == 0) return {a, flags_in};  // a masked count of 0 changes nothing
     switch (kind) {
     case SK_ROL: case SK_ROR: case SK_RCL: case SK_RCR:
-        return rotate(kind, bits, mask, a, n, flags_in);
+        return rotate(kind, bits, mask, a, n, flags_in, uf == UndefinedFlags::I386);
     case SK_SHLD: case SK_SHRD:
         return double_shift(kind, bits, mask, a, src & mask, n);
     default:
@@ -107,7 +115,7 @@ uint64_t helper_shift(Cpu& cpu, uint64_t dst, uint64_t src, uint64_t ctl) {
     const ShiftKind kind = ShiftKind(ctl & 0xFF);
     const unsigned size = unsigned(ctl >> 8) & 0xFF;
     const unsigned count = unsigned(ctl >> kShiftCountShift) & 0xFF;
-    const ShiftOutcome o = shift_compute(kind, size, dst, src, count, read_eflags(cpu.s));
+    const ShiftOutcome o = shift_compute(kind, size, dst, src, count, read_eflags(cpu.s), cpu.undefined_flags);
     return o.result | uint64_t(o.flags) << 32;
 }
 

@@ -21,8 +21,9 @@ struct ShiftOutcome {
 
 // dst, src zero-extended to `size` bytes (src only for SHLD/SHRD); count is the raw
 // count operand (masked to 5 bits here, as on 486 and later CPUs).
+// `uf` picks whose undefined flags (cpu.h): only OF after multi-bit rotates differs.
 ShiftOutcome shift_compute(ShiftKind kind, unsigned size, uint64_t dst, uint64_t src, unsigned count,
-                           uint32_t flags_in);
+                           uint32_t flags_in, UndefinedFlags uf = UndefinedFlags::Intel);
 
 // Helper form: a = dst, b = src (SHLD/SHRD), c = kind | size << 8 | count << 16.
 // Returns result | flags << 32, computed against the current EFLAGS (for CF in, and for

@@ -53,6 +53,9 @@ public:
 
     ir::Builder& b() { return b_; }
     CpuMode mode() const { return mode_; }
+    // The CPU's undefined-flag behaviour (cpu.h), for lowerings that inline such flags.
+    UndefinedFlags undefined_flags() const { return undefined_flags_; }
+    void set_undefined_flags(UndefinedFlags u) { undefined_flags_ = u; }
     const DecodedInsn& insn() const { return *d_; }
 
     // --- values ------------------------------------------------------------------
@@ -120,6 +123,7 @@ private:
     ir::Builder b_;
     CpuMode mode_;
     bool stack32_;
+    UndefinedFlags undefined_flags_ = UndefinedFlags::Intel;
     const DecodedInsn* d_ = nullptr;
     MemRef mem_cache_[ZYDIS_MAX_OPERAND_COUNT];
     bool mem_cached_[ZYDIS_MAX_OPERAND_COUNT];

@@ -47,6 +47,7 @@ expect_error "bad debugcon"      "debugcon takes" -- run --bios "$tmp/ok.bin" --
 expect_error "bad parallel"      "parallel takes" -- run --bios "$tmp/ok.bin" --parallel lp0
 expect_error "unwritable lpt"    "cannot write" -- run --bios "$tmp/ok.bin" --parallel "file:$tmp/no/such/dir/lpt.txt"
 expect_error "bad lpt base"      "parallel-port takes" -- run --bios "$tmp/ok.bin" --parallel none --parallel-port 0x300
+expect_error "bad flags model"   "undefined-flags takes" -- run --bios "$tmp/ok.bin" --undefined-flags p4
 expect_error "bad port"          "port number" -- run --bios "$tmp/ok.bin" --exit-port 70000
 expect_error "bad accel"         "accel takes jit or interp" -- run --bios "$tmp/ok.bin" --accel warp
 expect_error "kvm accel"         "kvm is not available" -- run --bios "$tmp/ok.bin" --accel kvm

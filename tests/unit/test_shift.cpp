@@ -167,6 +167,68 @@ TEST(ShiftModel, MatchesHostForEveryKindSizeAndCount) {
     EXPECT_EQ(bad, 0);
 }
 
+// --- UndefinedFlags::I386: the 80386's OF after multi-bit rotates ------------------------
+
+// OF by the SDM's count-1 rule, taken from the result (what the 80386 does for any count).
+uint32_t one_bit_rule_of(ShiftKind k, unsigned width, uint32_t r, uint32_t flags) {
+    const uint32_t msb = (r >> (width - 1)) & 1, below = (r >> (width - 2)) & 1, cf = flags & FLAG_CF;
+    const uint32_t of = k == SK_ROL || k == SK_RCL ? msb ^ cf : msb ^ below;
+    return of ? uint32_t(FLAG_OF) : 0u;
+}
+
+TEST(ShiftModel, I386RotatesTakeOfFromTheOneBitRuleAndChangeNothingElse) {
+    std::mt19937 rng(386);
+    for (ShiftKind k : {SK_ROL, SK_ROR, SK_RCL, SK_RCR}) {
+        for (unsigned width : {8u, 16u, 32u}) {
+            const uint32_t mask = width == 32 ? ~0u : (1u << width) - 1;
+            for (unsigned count = 0; count < 64; ++count) {
+                for (uint32_t v : sample_values(rng, 20)) {
+                    const uint32_t fin = rng() & kArith;
+                    const ShiftOutcome intel = shift_compute(k, width / 8, v & mask, 0, count, fin);
+                    const ShiftOutcome i386 = shift_compute(k, width / 8, v & mask, 0, count, fin, UndefinedFlags::I386);
+                    EXPECT_EQ(i386.result, intel.result);
+                    EXPECT_EQ(i386.flags & ~FLAG_OF, intel.flags & ~FLAG_OF) << kNames[k] << width << " n=" << count;
+                    // A masked count of 0, or RCL/RCR by a multiple of width + 1: no change.
+                    const unsigned n = count & 31;
+                    const bool unchanged = n == 0 || ((k == SK_RCL || k == SK_RCR) && width < 32 && n % (width + 1) == 0);
+                    const uint32_t want = unchanged ? (fin & FLAG_OF) : one_bit_rule_of(k, width, i386.result, i386.flags);
+                    EXPECT_EQ(i386.flags & FLAG_OF, want) << kNames[k] << width << std::hex << " v=" << v << " n=" << count;
+                    if ((count & 31) == 1) EXPECT_EQ(i386.flags, intel.flags);  // defined: both agree
+                }
+            }
+        }
+    }
+}
+
+TEST(ShiftFixed, I386OfAfterRotatesByImmediateAndCl) {
+    struct Case {
+        uint8_t modrm;      // reg field: the rotate
+        uint8_t value, count;
+        uint32_t flags_in, result, flags_out;
+    };
+    const Case cases[] = {
+        {0xC3, 0x01, 7, 0, 0x80, FLAG_OF},                      // rol bl: MSB 1, CF 0
+        {0xCB, 0x02, 2, 0, 0x80, FLAG_CF | FLAG_OF},            // ror bl: top bits 1, 0
+        {0xD3, 0x01, 7, FLAG_CF, 0xC0, FLAG_OF},                // rcl bl: CF:BL rotated, MSB 1, CF 0
+        {0xDB, 0x80, 2, FLAG_OF, 0x20, 0},                      // rcr bl: top bits 0, 0
+        {0xC3, 0xFE, 7, FLAG_OF, 0x7F, FLAG_CF | FLAG_OF},      // rol bl: MSB 0, CF 1
+    };
+    for (const Case& c : cases) {
+        for (bool by_cl : {false, true}) {
+            CpuHarness h;
+            h.cpu().undefined_flags = UndefinedFlags::I386;
+            if (by_cl) h.code({0xD2, c.modrm, 0xF4});
+            else h.code({0xC0, c.modrm, c.count, 0xF4});
+            h.s().gpr[EBX] = c.value;
+            h.s().gpr[ECX] = c.count;
+            h.set_flags(c.flags_in);
+            h.run_to_halt();
+            EXPECT_EQ(h.reg16(EBX) & 0xFF, c.result) << std::hex << int(c.modrm) << (by_cl ? " cl" : " imm");
+            EXPECT_EQ(h.flags() & (FLAG_CF | FLAG_OF), c.flags_out) << std::hex << int(c.modrm) << (by_cl ? " cl" : " imm");
+        }
+    }
+}
+
 // --- the emulator against the host ---------------------------------------------------
 
 void emulator_matches_host(ShiftKind k, unsigned width) {
