@@ -1,7 +1,8 @@
 // LGDT/LIDT/SGDT/SIDT. Real mode uses them too (a BIOS moves the IVT with LIDT, and every
 // switch to protected mode starts with LGDT). The memory operand is a 16-bit limit
-// followed by a 32-bit base; with a 16-bit operand size only 24 bits of the base are
-// loaded, and SGDT/SIDT store the base's top byte as 0 (SDM vol. 2, LGDT/SGDT).
+// followed by a 32-bit base; with a 16-bit operand size LGDT/LIDT load only 24 bits of
+// the base, while SGDT/SIDT store all 32 bits at either operand size (SDM vol. 2, SGDT:
+// "Full 32-bit base address stored"; the 80386 manual says the same of its 16-bit form).
 #include "cpu/segmentation.h"
 #include "jit/frontend/lower_segment.h"
 #include "jit/frontend/lowering.h"
@@ -45,7 +46,6 @@ Flow lower_store_table_register(Translator& t, const DecodedInsn& d) {
     const unsigned asize = d.address_bytes();
     ValueId limit = t.call(&helper_get_table_register, t.c(is_idt(d)), t.c(0));
     ValueId base = t.call(&helper_get_table_register, t.c(is_idt(d)), t.c(1));
-    if (d.operand_bytes() == 2) base = t.b().and_(4, base, t.c(0x00FFFFFF));
     t.b().store(m.seg, 2, m.offset, limit);
     t.b().store(m.seg, 4, t.b().add(asize, m.offset, t.c(2)), base);
     return Flow::Next;

@@ -33,6 +33,8 @@
 ; |lidt 2000: int 40 went to=0A17
 ; |  sidt: limit=03FF base=00002000
 ; |lidt 0: int 40 went to=0040
+; s|  o16 sidt: base=12345678 o16 sgdt: base=89ABCDEF
+; q|  o16 sidt: base=00345678 o16 sgdt: base=00ABCDEF
 ; s|int1 F1: vec=01 ip-label=0000
 ; q|exc 06 ip=ok
 ; q|int1 F1: vec=EE
@@ -208,6 +210,27 @@ start:  TEST_INIT
         NL
         int     0x40
         VAL16   "lidt 0: int 40 went to", [V_VEC]
+
+; SGDT/SIDT store the whole 32-bit base at either operand size (SDM vol. 2, SGDT: "Full
+; 32-bit base address stored"); only the 16-bit LGDT/LIDT drop the top byte. Nothing may
+; interrupt while the IDTR points at 12345678h.
+        mov     word [DATA], 0x03FF
+        mov     dword [DATA+2], 0x12345678
+        o32 lidt [DATA]
+        o16 sidt [DATA+8]
+        mov     dword [DATA+2], 0
+        lidt    [DATA]
+        mov     word [DATA+16], 0xFFFF
+        mov     dword [DATA+18], 0x89ABCDEF
+        o32 sgdt [DATA+24]              ; the GDTR as it was, to put back
+        o32 lgdt [DATA+16]
+        o16 sgdt [DATA+32]
+        o32 lgdt [DATA+24]
+        P       "  o16 sidt: base="
+        H32     [DATA+10]
+        P       " o16 sgdt: base="
+        H32     [DATA+34]
+        NL
 
 ; INT1 (F1, "ICEBP"): vector 1 as a trap.
 ; (QEMU 7.2 raises #UD for F1, so a #UD is caught and reported too.)
