@@ -75,7 +75,11 @@ uint64_t helper_iret_real(Cpu& cpu, uint64_t op_bytes, uint64_t, uint64_t) {
 
 uint64_t helper_iret_any(Cpu& cpu, uint64_t op_bytes, uint64_t next_eip, uint64_t) {
     if (cpu.real_mode()) return helper_iret_real(cpu, op_bytes, 0, 0);
-    return helper_iret(cpu, op_bytes, next_eip, 0);
+    helper_iret(cpu, op_bytes, next_eip, 0);
+    // As in real mode: NMI blocking ends, and an RF from the image (or from the TSS of the
+    // task an IRET with NT returns to) lasts for the next instruction.
+    if (cpu.pending_exception < 0) on_iret(cpu);
+    return 0;
 }
 
 uint64_t helper_popf(Cpu& cpu, uint64_t value, uint64_t op_bytes, uint64_t) {

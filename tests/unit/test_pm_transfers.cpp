@@ -176,6 +176,27 @@ TEST_F(PmXfer, CallToTssNestsAndIretReturns) {
     EXPECT_EQ(peek32(kTss2 + 0x20), kCode + 0x207) << "the nested task resumes after its IRET";
 }
 
+// A protected-mode IRETD whose image has RF: the instruction it returns to runs once past
+// its breakpoint, as in real mode (and an IRET ends NMI blocking in protected mode too).
+TEST_F(PmXfer, ProtectedModeIretdLoadsRfForTheNextInstruction) {
+    code_at(kCode + 0x200, {0x40, 0x40, 0xF4});
+    s().dr[0] = kCode + 0x200;
+    s().dr[1] = kCode + 0x201;
+    s().dr[7] = 0x405;  // L0, L1, execute
+    s().gpr[ESP] = kStack0 - 12;
+    poke32(kStack0 - 12, kCode + 0x200);
+    poke32(kStack0 - 8, SEL_CODE0);
+    poke32(kStack0 - 4, FLAG_RF | 0x2);
+    s().nmi_blocked = 1;
+    s().gpr[EAX] = 0;
+    run({0xCF});
+    EXPECT_EQ(vector_taken(), EXC_DB);
+    EXPECT_EQ(stack32(0), kCode + 0x201) << "the first INC ran under RF, the second one's breakpoint fired";
+    EXPECT_EQ(reg32(EAX), 1u);
+    EXPECT_EQ(s().dr[6] & 0xF, 2u);
+    EXPECT_EQ(s().nmi_blocked, 0u);
+}
+
 TEST_F(PmXfer, JmpToBusyTssIsGp) {
     run({0xEA, 0, 0, 0, 0, SEL_TSS, 0x00});
     EXPECT_EQ(vector_taken(), EXC_GP);
