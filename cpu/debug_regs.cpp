@@ -159,9 +159,21 @@ void debug_check_io(Cpu& cpu, uint32_t port, unsigned size) {
     record_hits(cpu, hits);
 }
 
-void debug_task_switch_trap(Cpu& cpu) {
-    cpu.s.debug_pending |= DR6_BT;
-    cpu.exit_request = 1;
+void debug_task_switched(Cpu& cpu, bool trap) {
+    CpuState& s = cpu.s;
+    if (s.eflags & FLAG_RF) s.debug_pending |= kDebugRfLoaded;
+    if (trap) s.debug_pending |= DR6_BT;
+    // The run loop delivers the trap (or keeps RF for one instruction) before going on.
+    if (trap || (s.eflags & FLAG_RF)) cpu.exit_request = 1;
+}
+
+bool debug_take_task_trap(Cpu& cpu) {
+    CpuState& s = cpu.s;
+    if (!(s.debug_pending & DR6_BT)) return false;
+    s.debug_pending &= ~uint32_t(DR6_BT | kDebugRfLoaded);  // the #DB frame keeps RF; the handler runs without
+    s.dr[6] |= DR6_BT;
+    deliver_db(cpu, s.eip);
+    return true;
 }
 
 void on_iret(Cpu& cpu) {

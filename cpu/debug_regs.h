@@ -60,8 +60,14 @@ void debug_after_instruction(Cpu& cpu, bool completed, bool single_step);
 bool debug_tlb_fill(Cpu& cpu, uint32_t linear, Access kind, TlbEntry*& entry, bool& ok);
 void debug_check_data(Cpu& cpu, uint32_t linear, unsigned size, bool write);
 void debug_check_io(Cpu& cpu, uint32_t port, unsigned size);
-// Task switch into a TSS with the T flag: #DB (DR6.BT) before the new task's first instruction.
-void debug_task_switch_trap(Cpu& cpu);
+// A task switch has loaded the new task (cpu/task_switch.cpp). `trap`: its TSS has the T
+// flag, so #DB with DR6.BT follows before the new task's first instruction (SDM vol. 3,
+// 17.3.1.5). An RF loaded from the TSS lasts for that first instruction, as after IRETD.
+void debug_task_switched(Cpu& cpu, bool trap);
+// The run loop's check before it runs instructions: a T-flag trap still pending (the
+// switch was made by an interrupt or NMI through a task gate, outside any instruction) is
+// delivered now. True if it was.
+bool debug_take_task_trap(Cpu& cpu);
 
 // --- IRET and NMI ---------------------------------------------------------------------------
 // Every IRET calls this once it has loaded EFLAGS: it ends NMI blocking and makes an RF

@@ -41,6 +41,12 @@ bool deliver_protected(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind 
     // Software interrupts may only use gates at or below their privilege.
     if (kind == EventKind::Software && gate.dpl() < cpl) return fail(cpu, EXC_GP, idt_error);
     if (!gate.present()) return fail(cpu, EXC_NP, idt_error);
+    // A fault's EFLAGS image has RF set, so that the handler's IRET re-runs the faulting
+    // instruction without its instruction breakpoint firing again (SDM vol. 3, 17.3.1.1).
+    // Traps, aborts, software and external interrupts push RF as it is; so does #DB (its
+    // handler decides). Through a task gate the image is the one saved in the old TSS.
+    const bool fault_class = kind == EventKind::Exception && vector != EXC_DB && vector != EXC_DF &&
+                             vector != EXC_MC;
 
     if (type == SYS_TASK_GATE) {
         const uint16_t tss_sel = gate.gate_selector();
@@ -50,7 +56,8 @@ bool deliver_protected(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind 
         if (!tss.system() || (tss.type() != SYS_TSS16_AVAIL && tss.type() != SYS_TSS32_AVAIL))
             return fail(cpu, EXC_GP, selector_error(tss_sel, ext));
         if (!tss.present()) return fail(cpu, EXC_NP, selector_error(tss_sel, ext));
-        if (!task_switch(cpu, tss_sel, tss, TaskSwitchReason::Interrupt, uint32_t(return_eip), has_error, error, ext))
+        if (!task_switch(cpu, tss_sel, tss, TaskSwitchReason::Interrupt, uint32_t(return_eip), has_error, error, ext,
+                         fault_class))
             return false;
         s.halted = 0;
         return true;
@@ -67,12 +74,6 @@ bool deliver_protected(Cpu& cpu, uint8_t vector, uint64_t return_eip, EventKind 
     const unsigned size = gate32 ? 4 : 2;
     const uint32_t target = gate32 ? gate.gate_offset() : gate.gate_offset() & 0xFFFF;
     const bool v86 = cpu.v86_mode();
-    // A fault's EFLAGS image has RF set, so that the handler's IRET re-runs the faulting
-    // instruction without its instruction breakpoint firing again (SDM vol. 3, 17.3.1.1).
-    // Traps, aborts, software and external interrupts push RF as it is; so does #DB (its
-    // handler decides).
-    const bool fault_class = kind == EventKind::Exception && vector != EXC_DB && vector != EXC_DF &&
-                             vector != EXC_MC;
     const uint32_t flags = read_eflags(s) | (fault_class ? FLAG_RF : 0u);
     const unsigned words = 3 + (has_error ? 1 : 0);
 

@@ -5,6 +5,7 @@
 // or #SS in the new task's context, as the hardware does).
 #include "cpu/task_switch.h"
 
+#include "cpu/debug_regs.h"
 #include "cpu/lazy_flags.h"
 
 namespace vmm86 {
@@ -20,6 +21,7 @@ struct TaskImage {
     uint32_t gpr[8] = {};
     uint16_t seg[6] = {};
     uint16_t ldt = 0;
+    bool trap = false;  // the T flag (32-bit TSS, bit 0 of the word at 64h)
 };
 
 bool read_image(Cpu& cpu, uint32_t base, bool tss32, TaskImage& t) {
@@ -40,6 +42,8 @@ bool read_image(Cpu& cpu, uint32_t base, bool tss32, TaskImage& t) {
         }
         if (!rd(0x60, 2, w)) return false;
         t.ldt = uint16_t(w);
+        if (!rd(0x64, 2, w)) return false;
+        t.trap = w & 1;
         return true;
     }
     if (!rd(0x0E, 2, t.eip) || !rd(0x10, 2, t.eflags)) return false;
@@ -114,7 +118,7 @@ bool load_task_cs(Cpu& cpu, uint16_t sel, uint32_t ext) {
 }  // namespace
 
 bool task_switch(Cpu& cpu, uint16_t sel, Descriptor d, TaskSwitchReason why, uint32_t return_eip, bool has_error,
-                 uint32_t error, uint32_t ext) {
+                 uint32_t error, uint32_t ext, bool fault) {
     SupervisorAccess sup(cpu);
     CpuState& s = cpu.s;
     const bool tss32 = d.type() & 8;
@@ -130,6 +134,10 @@ bool task_switch(Cpu& cpu, uint16_t sel, Descriptor d, TaskSwitchReason why, uin
     materialize_flags(s);
     uint32_t old_flags = s.eflags;
     if (why == TaskSwitchReason::Iret) old_flags &= ~FLAG_NT;
+    // A fault's image gets RF, as one pushed on a handler's stack does (SDM vol. 3,
+    // 17.3.1.1): the task that returns to the faulting instruction is not stopped by its
+    // instruction breakpoint again. (A 16-bit TSS keeps FLAGS only.)
+    if (fault) old_flags |= FLAG_RF;
     if (!write_state(cpu, s.tr.base, old32, return_eip, old_flags)) return false;
     if (why == TaskSwitchReason::Jmp || why == TaskSwitchReason::Iret)
         if (!set_busy(cpu, s.tr.selector, false)) return false;
@@ -179,6 +187,7 @@ bool task_switch(Cpu& cpu, uint16_t sel, Descriptor d, TaskSwitchReason why, uin
         s.gpr[ESP] = (s.gpr[ESP] & ~uint64_t(m)) | st.sp;
     }
     if (s.eip > s.seg[CS].limit) return fail(cpu, EXC_GP, ext & 1);
+    debug_task_switched(cpu, img.trap);
     return true;
 }
 

@@ -154,6 +154,8 @@ RunResult Machine::run(uint64_t max_insns, const TraceHook& trace) {
         const uint64_t deadline = run_timers();
         take_nmi(cpu_);  // before INTR, which it outranks
         take_interrupt();
+        // Either may have switched to a task whose TSS has the T flag: #DB before its code.
+        debug_take_task_trap(cpu_);
         if (cpu_.shutdown_reason == ExitReason::Shutdown) {
             result.reason = StopReason::Shutdown;
             result.message = "triple fault: the CPU shut down";

@@ -176,6 +176,87 @@ TEST_F(PmXfer, CallToTssNestsAndIretReturns) {
     EXPECT_EQ(peek32(kTss2 + 0x20), kCode + 0x207) << "the nested task resumes after its IRET";
 }
 
+// A second 32-bit TSS at 4000h (selector 98h) whose task starts at kCode + 200h with
+// EAX = AAh, flat ring-0 segments and its own stack; `eflags` is its EFLAGS image.
+void make_task2(PmXfer& h, uint32_t eflags, bool t_flag, std::initializer_list<uint8_t> code) {
+    constexpr uint32_t kTss2 = 0x4000;
+    h.set_desc(0x98, descriptor(kTss2, 0x67, 0x89, 0));
+    h.poke32(kTss2 + 0x20, kCode + 0x200);
+    h.poke32(kTss2 + 0x24, eflags | 0x2);
+    h.poke32(kTss2 + 0x28, 0xAA);
+    h.poke32(kTss2 + 0x38, 0x7000);
+    for (unsigned i = 0; i < 6; ++i) h.poke32(kTss2 + 0x48 + 4 * i, i == CS ? SEL_CODE0 : SEL_DATA0);
+    h.poke16(kTss2 + 0x64, t_flag ? 1 : 0);
+    h.code_at(kCode + 0x200, code);
+}
+
+// SDM vol. 3, 17.3.1.5: a task switch into a TSS with the T flag raises #DB (DR6.BT) once
+// the new task is loaded, before its first instruction runs; the frame on the new task's
+// stack points at that instruction. (JmpToTssSwitchesTasks is the same switch without it.)
+TEST_F(PmXfer, TFlagInTheNewTssRaisesDbBeforeItsFirstInstruction) {
+    make_task2(*this, 0, true, {0x40, 0xF4});  // inc eax; hlt
+    s().dr[6] = 0xFFFF0FF0;
+    run({0xEA, 0, 0, 0, 0, 0x98, 0x00});
+    EXPECT_EQ(vector_taken(), EXC_DB);
+    EXPECT_EQ(s().tr.selector, 0x98) << "raised in the new task";
+    EXPECT_EQ(stack32(0), kCode + 0x200) << "before the new task's first instruction";
+    EXPECT_EQ(reg32(EAX), 0xAAu);
+    EXPECT_TRUE(s().dr[6] & (1u << 15)) << "DR6.BT";
+}
+
+// The same through a task gate taken by an NMI, which the run loop delivers between
+// instructions: the #DB still comes before the new task's first instruction.
+TEST_F(PmXfer, TFlagTrapAfterAnNmiThroughATaskGate) {
+    make_task2(*this, 0, true, {0x40, 0xF4});
+    set_idt(EXC_NMI, gate(0x98, 0, 0x85));  // task gate
+    code_at(kCode, {0xEB, 0xFE});          // the interrupted task spins
+    s().eip = kCode;
+    cpu().raise_nmi();
+    run_to_halt(1000);
+    EXPECT_EQ(vector_taken(), EXC_DB);
+    EXPECT_EQ(s().tr.selector, 0x98);
+    EXPECT_EQ(stack32(0), kCode + 0x200);
+    EXPECT_EQ(reg32(EAX), 0xAAu);
+    EXPECT_TRUE(s().dr[6] & (1u << 15));
+}
+
+// The EFLAGS image a task switch saves follows the rules for one pushed on a stack (SDM
+// vol. 3, 17.3.1.1): RF = 1 for a fault (the saved EIP is the faulting instruction), RF as
+// it was for a software interrupt or a trap.
+TEST_F(PmXfer, FaultThroughATaskGateSavesRfInTheOldTasksImage) {
+    make_task2(*this, 0, false, {0xF4});
+    set_idt(EXC_GP, gate(0x98, 0, 0x85));
+    run({0x66, 0xB8, 0x78, 0x56, 0x8E, 0xD8});  // mov ax, 5678h; mov ds, ax: #GP(5678h)
+    EXPECT_EQ(s().tr.selector, 0x98);
+    EXPECT_EQ(s().eip, kCode + 0x201);
+    EXPECT_EQ(peek32(kTss + 0x20), kCode + 4) << "the faulting MOV";
+    EXPECT_TRUE(peek32(kTss + 0x24) & FLAG_RF);
+    EXPECT_EQ(peek32(0x7000 - 4), 0x5678u & 0xFFFC) << "error code on the new task's stack";
+}
+
+TEST_F(PmXfer, SoftwareInterruptThroughATaskGateSavesRfAsItWas) {
+    make_task2(*this, 0, false, {0xF4});
+    set_idt(0x40, gate(0x98, 0, 0x85));
+    run({0xCD, 0x40});
+    EXPECT_EQ(s().tr.selector, 0x98);
+    EXPECT_EQ(peek32(kTss + 0x20), kCode + 2) << "after the INT";
+    EXPECT_FALSE(peek32(kTss + 0x24) & FLAG_RF);
+}
+
+// RF loaded from the new task's TSS holds for its first instruction (SDM 17.3.1.1: task
+// switches transfer the RF image to EFLAGS), so an instruction breakpoint there is
+// skipped once, and RF is clear after it.
+TEST_F(PmXfer, RfFromTheTssSuppressesTheFirstInstructionBreakpoint) {
+    make_task2(*this, FLAG_RF, false, {0x40, 0x40, 0xF4});  // inc eax (breakpoint); inc eax; hlt
+    s().dr[0] = kCode + 0x200;
+    s().dr[7] = 0x401;  // L0, execute, 1 byte
+    run({0xEA, 0, 0, 0, 0, 0x98, 0x00});
+    EXPECT_EQ(vector_taken(), -1);
+    EXPECT_EQ(s().eip, kCode + 0x203);
+    EXPECT_EQ(reg32(EAX), 0xACu);
+    EXPECT_FALSE(flags() & FLAG_RF);
+}
+
 // A protected-mode IRETD whose image has RF: the instruction it returns to runs once past
 // its breakpoint, as in real mode (and an IRET ends NMI blocking in protected mode too).
 TEST_F(PmXfer, ProtectedModeIretdLoadsRfForTheNextInstruction) {
