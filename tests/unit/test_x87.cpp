@@ -12,6 +12,7 @@
 #include "cpu/fpu/x87_forms.h"
 #include "cpu_harness.h"
 #include "x87_native.h"
+#include "x87_values.h"
 
 namespace vmm86::test {
 namespace {
@@ -23,29 +24,6 @@ struct Case {
     uint8_t mem[16];
     uint64_t flags;
 };
-
-// Values of every class: zeros, denormals, unnormals, pseudo-NaN/inf, NaNs, infinities,
-// integers, and numbers near the m32/m64/integer ranges' edges.
-void random_f80(std::mt19937_64& rng, uint8_t* p) {
-    uint64_t mant = rng();
-    uint16_t exp;
-    switch (rng() % 12) {
-    case 0: exp = 0; mant = rng() % 3 ? 0 : mant & ~(1ull << 63); break;
-    case 1: exp = 0x7FFF; mant = (rng() % 2) ? 1ull << 63 : mant | 1ull << 63; break;
-    case 2: exp = 0x7FFF; mant &= ~(1ull << 62); mant |= 1ull << 63; break;  // SNaN
-    case 3: exp = uint16_t(rng() % 0x7FFF); mant &= ~(1ull << 63); break;   // unnormal
-    case 4: exp = uint16_t(0x3FFF + rng() % 64); mant = (mant | 1ull << 63) & ~((1ull << (63 - rng() % 63)) - 1); break;
-    case 5: exp = uint16_t(0x3FFF - 126 - 24 + rng() % 40); mant |= 1ull << 63; break;   // m32 edges
-    case 6: exp = uint16_t(0x3FFF + 120 + rng() % 16); mant |= 1ull << 63; break;
-    case 7: exp = uint16_t(0x3FFF - 1022 - 53 + rng() % 60); mant |= 1ull << 63; break;  // m64 edges
-    case 8: exp = uint16_t(0x3FFF + 1020 + rng() % 8); mant |= 1ull << 63; break;
-    case 9: exp = uint16_t(0x3FFF - 4 + rng() % 10); mant |= 1ull << 63; break;
-    default: exp = uint16_t(rng() % 0x7FFF); mant |= 1ull << 63; break;
-    }
-    exp |= uint16_t(rng() % 2) << 15;
-    std::memcpy(p, &mant, 8);
-    std::memcpy(p + 8, &exp, 2);
-}
 
 Case random_case(std::mt19937_64& rng, bool unmasked) {
     Case c{};
@@ -118,8 +96,12 @@ void compare(uint8_t opcode, uint8_t modrm, const Case& in, const Case& guest, c
         EXPECT_EQ(g, w) << "env word at " << off;
     }
     EXPECT_EQ(hex(guest.img + 28, 80), hex(host.img + 28, 80)) << "registers";
-    if (form.mem == X87Mem::Store) EXPECT_EQ(hex(guest.mem, n), hex(host.mem, n)) << "memory";
-    if (form.sets_eflags) EXPECT_EQ(guest.flags & (FLAG_CF | FLAG_PF | FLAG_ZF), host.flags & (FLAG_CF | FLAG_PF | FLAG_ZF));
+    if (form.mem == X87Mem::Store) {
+        EXPECT_EQ(hex(guest.mem, n), hex(host.mem, n)) << "memory";
+    }
+    if (form.sets_eflags) {
+        EXPECT_EQ(guest.flags & (FLAG_CF | FLAG_PF | FLAG_ZF), host.flags & (FLAG_CF | FLAG_PF | FLAG_ZF));
+    }
 }
 
 void sweep(bool memory_forms, bool unmasked, unsigned per_form, uint64_t seed) {
