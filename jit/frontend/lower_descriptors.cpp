@@ -58,26 +58,34 @@ uint64_t helper_verify(Cpu& cpu, uint64_t sel64, uint64_t write, uint64_t) {
     return visible(cpu, sel, d) ? 1 : 0;
 }
 
+// The checks LLDT and LTR share for a non-null selector (SDM vol. 2): it must name the
+// GDT (#GP), a system descriptor of an accepted type (#GP) that is present (#NP); the
+// error code is the selector. False with the exception raised.
+bool load_gdt_system_descriptor(Cpu& cpu, uint16_t sel, bool (*type_ok)(unsigned), Descriptor& d) {
+    if (sel & 4) {
+        cpu.raise(EXC_GP, selector_error(sel, 0));
+        return false;
+    }
+    if (!read_descriptor(cpu, sel, d)) return false;
+    if (!d.system() || !type_ok(d.type())) {
+        cpu.raise(EXC_GP, selector_error(sel, 0));
+        return false;
+    }
+    if (!d.present()) {
+        cpu.raise(EXC_NP, selector_error(sel, 0));
+        return false;
+    }
+    return true;
+}
+
 uint64_t helper_lldt(Cpu& cpu, uint64_t sel64, uint64_t, uint64_t) {
     const uint16_t sel = uint16_t(sel64);
     if ((sel & 0xFFFC) == 0) {
         cpu.s.ldtr = SegmentCache{0, 0, sel, 0};  // later LDT references are #GP
         return 0;
     }
-    if (sel & 4) {
-        cpu.raise(EXC_GP, selector_error(sel, 0));
-        return 0;
-    }
     Descriptor d;
-    if (!read_descriptor(cpu, sel, d)) return 0;
-    if (!d.system() || d.type() != SYS_LDT) {
-        cpu.raise(EXC_GP, selector_error(sel, 0));
-        return 0;
-    }
-    if (!d.present()) {
-        cpu.raise(EXC_NP, selector_error(sel, 0));
-        return 0;
-    }
+    if (!load_gdt_system_descriptor(cpu, sel, [](unsigned type) { return type == SYS_LDT; }, d)) return 0;
     cpu.s.ldtr = make_cache(sel, d);
     return 0;
 }
@@ -88,20 +96,9 @@ uint64_t helper_ltr(Cpu& cpu, uint64_t sel64, uint64_t, uint64_t) {
         cpu.raise(EXC_GP, 0);
         return 0;
     }
-    if (sel & 4) {
-        cpu.raise(EXC_GP, selector_error(sel, 0));
-        return 0;
-    }
     Descriptor d;
-    if (!read_descriptor(cpu, sel, d)) return 0;
-    if (!d.system() || (d.type() != SYS_TSS16_AVAIL && d.type() != SYS_TSS32_AVAIL)) {
-        cpu.raise(EXC_GP, selector_error(sel, 0));
-        return 0;
-    }
-    if (!d.present()) {
-        cpu.raise(EXC_NP, selector_error(sel, 0));
-        return 0;
-    }
+    auto available_tss = [](unsigned type) { return type == SYS_TSS16_AVAIL || type == SYS_TSS32_AVAIL; };
+    if (!load_gdt_system_descriptor(cpu, sel, available_tss, d)) return 0;
     // LTR marks the TSS busy in the GDT.
     d.hi |= 2u << 8;
     SupervisorAccess sup(cpu);
