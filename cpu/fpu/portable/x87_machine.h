@@ -32,45 +32,34 @@ inline Float80 pack(const Fp& x) {
     return make80(x.sign, unsigned(x.exp + kBias), x.sig);
 }
 
-inline Fp load_f32(uint32_t v) {
+// An IEEE binary value with EB exponent and FB fraction bits (m32: 8/23, m64: 11/52) as
+// an operand: exact, denormals flagged, NaNs and infinities kept with their payload.
+template <unsigned EB, unsigned FB>
+Fp load_binary(uint64_t v) {
+    constexpr unsigned kMaxExp = (1u << EB) - 1;
+    constexpr int32_t kBinaryBias = int32_t(kMaxExp >> 1);
+    // finite_fp(sign, e, mag) is mag * 2^(e - 63); the fraction's unit is 2^(exp - bias - FB).
+    constexpr int32_t kUnit = 63 - kBinaryBias - int32_t(FB);
     Fp r;
-    r.sign = v >> 31;
-    const unsigned e = (v >> 23) & 0xFF;
-    const uint32_t f = v & 0x7FFFFF;
-    if (e == 0xFF) {
-        r.cls = f == 0 ? Fp::Inf : (f >> 22) ? Fp::QNaN : Fp::SNaN;
-        r.sig = 1ull << 63 | uint64_t(f) << 40;
+    r.sign = (v >> (EB + FB)) & 1;
+    const unsigned e = unsigned(v >> FB) & kMaxExp;
+    const uint64_t f = v & ((1ull << FB) - 1);
+    if (e == kMaxExp) {
+        r.cls = f == 0 ? Fp::Inf : (f >> (FB - 1)) ? Fp::QNaN : Fp::SNaN;
+        r.sig = 1ull << 63 | f << (63 - FB);
         r.raw = make80(r.sign, 0x7FFF, r.sig);
         return r;
     }
     if (e == 0) {
         if (f == 0) return r;
-        Fp d = finite_fp(r.sign, -86, f);
+        Fp d = finite_fp(r.sign, 1 + kUnit, f);
         d.denormal = true;
         return d;
     }
-    return finite_fp(r.sign, int32_t(e) - 87, (1u << 23) | f);
+    return finite_fp(r.sign, int32_t(e) + kUnit, (1ull << FB) | f);
 }
-
-inline Fp load_f64(uint64_t v) {
-    Fp r;
-    r.sign = v >> 63;
-    const unsigned e = unsigned(v >> 52) & 0x7FF;
-    const uint64_t f = v & 0xFFFFFFFFFFFFFull;
-    if (e == 0x7FF) {
-        r.cls = f == 0 ? Fp::Inf : (f >> 51) ? Fp::QNaN : Fp::SNaN;
-        r.sig = 1ull << 63 | f << 11;
-        r.raw = make80(r.sign, 0x7FFF, r.sig);
-        return r;
-    }
-    if (e == 0) {
-        if (f == 0) return r;
-        Fp d = finite_fp(r.sign, -1011, f);
-        d.denormal = true;
-        return d;
-    }
-    return finite_fp(r.sign, int32_t(e) - 1012, (1ull << 52) | f);
-}
+inline Fp load_f32(uint32_t v) { return load_binary<8, 23>(v); }
+inline Fp load_f64(uint64_t v) { return load_binary<11, 52>(v); }
 
 // The x87's choice between NaN operands (at least one is a NaN or unsupported).
 inline Float80 propagate_nan(const Fp& a, const Fp& b) {
