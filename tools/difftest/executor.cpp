@@ -28,15 +28,6 @@ std::string hex(uint32_t v, int digits) {
     return s;
 }
 
-uint32_t read_image(const TestCase& c, int seg, uint32_t off, unsigned bytes) {
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; ++i) {
-        auto it = c.mem.find(mem_key(seg, off + i));
-        v |= uint32_t(it == c.mem.end() ? 0 : it->second) << (8 * i);
-    }
-    return v;
-}
-
 // --- x87 -------------------------------------------------------------------------------
 //
 // What of the x87 state is compared, and how:
@@ -131,8 +122,8 @@ X87Ptrs walk_pointers(const TestCase& c, size_t done, const std::vector<Regs>& b
                 X87Ptrs q;
                 q.initial = false;
                 if (k != 0) q.known = false;  // memory an earlier instruction may have written
-                auto u16 = [&](unsigned o) { return read_image(c, seg, ea + o, 2); };
-                auto u32 = [&](unsigned o) { return read_image(c, seg, ea + o, 4); };
+                auto u16 = [&](unsigned o) { return c.read_input(seg, ea + o, 2); };
+                auto u32 = [&](unsigned o) { return c.read_input(seg, ea + o, 4); };
                 if (i.desc->x87_fmt == X87Fmt::FxSave) {
                     q.fop = uint16_t(u16(6) & 0x7FF);
                     q.fip = u32(8);

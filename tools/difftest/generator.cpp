@@ -51,22 +51,13 @@ uint32_t shaped_regs(const InsnDesc& d) {
     return m;
 }
 
-uint32_t read_mem(const TestCase& c, int seg, uint32_t off, unsigned bytes) {
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; ++i) {
-        auto it = c.mem.find(mem_key(seg, off + i));
-        v |= uint32_t(it == c.mem.end() ? 0 : it->second) << (8 * i);
-    }
-    return v;
-}
-
 void write_mem(TestCase& c, int seg, uint32_t off, unsigned bytes, uint64_t v) {
     for (unsigned i = 0; i < bytes; ++i) c.mem[mem_key(seg, off + i)] = uint8_t(v >> (8 * i));
 }
 
 uint32_t rm_get(const Insn& i, const TestCase& c, unsigned bits) {
     if (!i.mem) return get_reg(c.regs, i.rm, bits);
-    return read_mem(c, operand_segment(i), effective_address(i.addr, c.regs), bits / 8);
+    return c.read_input(operand_segment(i), effective_address(i.addr, c.regs), bits / 8);
 }
 
 void rm_set(const Insn& i, TestCase& c, unsigned bits, uint32_t v) {
@@ -339,8 +330,8 @@ void Generator::shape_memory(Insn& i, TestCase& c, bool boundary) {
             if (chance(50)) {
                 const int seg = operand_segment(i);
                 const uint32_t ea = effective_address(i.addr, r);
-                r.gpr[R_EAX] = read_mem(c, seg, ea, 4);
-                r.gpr[R_EDX] = read_mem(c, seg, ea + 4, 4);
+                r.gpr[R_EAX] = c.read_input(seg, ea, 4);
+                r.gpr[R_EDX] = c.read_input(seg, ea + 4, 4);
             }
             break;
         default:

@@ -37,6 +37,15 @@ struct TestCase {
     bool code32() const { return mode == Mode::Pm32; }
     std::vector<uint8_t> code(bool code32) const;
     std::vector<uint8_t> guest_code() const { return code(code32()); }
+    // The little-endian value of `bytes` input bytes at seg:off (offsets wrap at 64 KiB).
+    uint32_t read_input(int seg, uint32_t off, unsigned bytes) const {
+        uint32_t v = 0;
+        for (unsigned i = 0; i < bytes; ++i) {
+            auto it = mem.find(mem_key(seg, off + i));
+            v |= uint32_t(it == mem.end() ? 0 : it->second) << (8 * i);
+        }
+        return v;
+    }
 };
 
 const char* mode_name(const TestCase& c);  // "real", "pm32", "pm32/ss32"
